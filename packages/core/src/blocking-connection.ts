@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from './redis-client.js';
+import { sleep } from './timing.js';
+
+/** How long one blocking command may wait, in the two units Redis commands take (0: for ever). */
+export interface BlockingWait {
+  /** Milliseconds, for `XREAD BLOCK` / `XREADGROUP BLOCK`; 0 means for ever. */
+  readonly ms: number;
+  /** Seconds (fractional), for `BLMOVE`, `BRPOP`, `BLMPOP`, …; 0 means for ever. */
+  readonly seconds: number;
+}
+
+// A command not yet blocked when CLIENT UNBLOCK arrives is retried this many times, this far apart,
+// before the connection is replaced instead.
+const UNBLOCK_RETRIES = 5;
+const UNBLOCK_RETRY_MS = 4;
+
+/**
+ * One dedicated connection for blocking commands, so a blocked reader never stalls the shared
+ * connection. Its wait can be interrupted from outside: commands not yet written are dropped, and a
+ * command blocked on the server is ended with `CLIENT UNBLOCK`, leaving the connection usable.
+ */
+export class BlockingConnection {
+  /** The dedicated node-redis connection. */
+  readonly redis: RedisClient;
+  /** Set when the connection had to be destroyed; the pool then drops it. */
+  broken = false;
+  readonly #name = `ipc-blocking-${randomUUID()}`;
+  #serverId: number | undefined;
+  #controller: AbortController | undefined;
+  #pending: Promise<unknown> | undefined;
+
+  /** Opens a connection (see {@link BlockingConnection.open}). */
+  private constructor(base: RedisClient, onError: (error: unknown) => void) {
+    this.redis = base.duplicate({ name: this.#name, commandOptions: { timeout: 0 } }) as RedisClient;
+    this.redis.on('error', onError);
+    this.redis.on('reconnecting', () => {
+      this.#serverId = undefined;
+    });
+    this.redis.on('ready', () => {
+      if (this.#serverId !== undefined) return;
+      // After a reconnect: ask ahead of anything queued, so the id is known before a command blocks.
+      this.redis
+        .asap()
+        .clientId()
+        .then(
+          (id) => {
+            this.#serverId = id;
+          },
+          () => {},
+        );
+    });
+  }
+
+  /**
+   * Starts opening a dedicated connection. {@link BlockingConnection.ready} resolves once it is
+   * connected and its server-side id is known, so that a wait on it can be ended with `CLIENT UNBLOCK`.
+   */
+  static open(base: RedisClient, onError: (error: unknown) => void): BlockingConnection {
+    const conn = new BlockingConnection(base, onError);
+    conn.ready = conn.redis.connect().then(async () => {
+      conn.#serverId ??= await conn.redis.clientId();
+    });
+    return conn;
+  }
+
+  /** Resolves when the connection can be used (node-redis retries while Redis is unreachable). */
+  ready: Promise<void> = Promise.resolve();
+
+  /** Runs `command` on this connection; {@link BlockingConnection.interrupt} can end it early. */
+  async run<T>(
+    command: (redis: RedisClient, wait: BlockingWait) => Promise<T>,
+    wait: BlockingWait,
+  ): Promise<T> {
+    const controller = new AbortController();
+    this.#controller = controller;
+    const pending = command(this.redis.withAbortSignal(controller.signal) as RedisClient, wait);
+    this.#pending = pending;
+    try {
+      return await pending;
+    } finally {
+      if (this.#controller === controller) {
+        this.#controller = undefined;
+        this.#pending = undefined;
+      }
+    }
+  }
+
+  /**
+   * Ends the running command and resolves once it has settled (with `null`, an abort error, or a value
+   * the server had already sent), so that when it resolves the server is no longer waiting on this
+   * connection's behalf. The connection stays usable unless it had to be destroyed, in which case
+   * {@link BlockingConnection.broken} is set.
+   */
+  async interrupt(control: RedisClient): Promise<void> {
+    const controller = this.#controller;
+    const pending = this.#pending;
+    if (!controller || !pending) return;
+    // Drops the command if node-redis has not written it yet.
+    controller.abort();
+    let settled = false;
+    const done = pending.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    for (let attempt = 0; attempt < UNBLOCK_RETRIES && !settled && !this.broken; attempt++) {
+      try {
+        const id = this.#serverId ?? (await this.#lookUpServerId(control));
+        if (id !== undefined) {
+          const unblocked = Number(await control.sendCommand(['CLIENT', 'UNBLOCK', String(id)])) === 1;
+          if (unblocked) break;
+        }
+      } catch {
+        break;
+      }
+      // Not blocked: the reply is on its way, or the command has not reached the server yet.
+      await Promise.race([done, sleep(UNBLOCK_RETRY_MS)]);
+    }
+    if (!settled) await Promise.race([done, sleep(UNBLOCK_RETRY_MS * 5)]);
+    if (!settled) this.destroy();
+    await done;
+  }
+
+  /** Closes the connection at once; a running command rejects. */
+  destroy(): void {
+    this.broken = true;
+    this.#serverId = undefined;
+    if (this.redis.isOpen) this.redis.destroy();
+  }
+
+  // After a reconnect the id may not be known yet: find it by this connection's unique name.
+  async #lookUpServerId(control: RedisClient): Promise<number | undefined> {
+    const list = String(await control.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']));
+    const line = list.split('\n').find((entry) => entry.includes(` name=${this.#name} `));
+    const match = line && /(?:^|\s)id=(\d+)/.exec(line);
+    return match ? Number(match[1]) : undefined;
+  }
+}

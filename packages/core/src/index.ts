@@ -1,0 +1,41 @@
+export type { BlockingWait } from './blocking-connection.js';
+export {
+  type BlockingOptions,
+  createClient,
+  IpcClient,
+  type IpcClientEvents,
+  type IpcClientOptions,
+} from './client.js';
+export { bufferCodec, type Codec, jsonCodec, safeJsonParse, stringCodec } from './codec.js';
+export {
+  AbortError,
+  ClosedError,
+  CommandError,
+  ConnectionError,
+  DecodeError,
+  InvalidArgumentError,
+  InvalidNameError,
+  IpcError,
+  type IpcErrorCode,
+  type IpcErrorOptions,
+  isIpcError,
+  isTransientError,
+  PayloadTooLargeError,
+  TimeoutError,
+  toIpcError,
+} from './errors.js';
+export {
+  Keyspace,
+  type KeyspaceOptions,
+  MAX_NAME_LENGTH,
+  MAX_PREFIX_LENGTH,
+  StructureKeys,
+  validateName,
+  validatePrefix,
+} from './keyspace.js';
+export { LuaScript, type ScriptArgument } from './lua-script.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, PayloadCodec, type PayloadOptions } from './payload.js';
+export type { RedisClient } from './redis-client.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
+export { type MessageListener, type SubscribeOptions, Subscriber } from './subscriber.js';
+export { abortErrorFrom, backoffDelay, sleep, throwIfAborted, validateTimeout } from './timing.js';

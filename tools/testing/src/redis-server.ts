@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Port to listen on; a free one is picked when absent. */
+  port?: number;
+  /** Keep data across {@link RedisServer.restart} (append-only file in a temporary directory). */
+  persistent?: boolean;
+  /** Extra `redis-server` arguments, e.g. `['--notify-keyspace-events', 'KA']`. */
+  args?: string[];
+  /** How long to wait for "Ready to accept connections", in ms. */
+  startTimeoutMs?: number;
+}
+
+/** A throwaway `redis-server` bound to 127.0.0.1 that a test controls. */
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its directory. */
+  stop(): Promise<void>;
+  /** Kills the server with SIGKILL, as a crash would; {@link RedisServer.start} brings it back. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port after {@link RedisServer.stop} or {@link RedisServer.kill}. */
+  start(): Promise<void>;
+  /** Stops (gracefully, so a persistent server saves) and starts again on the same port. */
+  restart(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Starts a `redis-server` from the PATH on a free loopback port, with no persistence by default. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const dir = await mkdtemp(join(tmpdir(), 'redis-ipc-test-'));
+  let child: ChildProcess | undefined;
+
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistent ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    ...(options.args ?? []),
+  ];
+
+  const start = async () => {
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(new Error(`redis-server did not start on ${port} in time:\n${output}`));
+      }, options.startTimeoutMs ?? 10_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          proc.stdout?.off('data', onData);
+          proc.stdout?.resume();
+          proc.stderr?.resume();
+          resolve();
+        }
+      };
+      proc.stdout?.on('data', onData);
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      proc.once('error', (error) => {
+        clearTimeout(timer);
+        reject(
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new Error('redis-server is not on the PATH: apt-get install redis-server, or set REDIS_URL')
+            : error,
+        );
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}:\n${output}`));
+      });
+    });
+  };
+
+  const halt = async (signal: NodeJS.Signals) => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    kill: () => halt('SIGKILL'),
+    restart: async () => {
+      await halt('SIGTERM');
+      await start();
+    },
+    stop: async () => {
+      await halt('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
