@@ -14,6 +14,8 @@ export interface BlockingWait {
 // before the connection is replaced instead.
 const UNBLOCK_RETRIES = 5;
 const UNBLOCK_RETRY_MS = 4;
+// An UNBLOCK that takes longer than this means the control connection is in trouble.
+const UNBLOCK_TIMEOUT_MS = 250;
 
 /**
  * One dedicated connection for blocking commands, so a blocked reader never stalls the shared
@@ -107,12 +109,17 @@ export class BlockingConnection {
         settled = true;
       },
     );
+    // A command node-redis had not written yet is dropped by the abort within a tick.
+    await Promise.race([done, sleep(0)]);
     for (let attempt = 0; attempt < UNBLOCK_RETRIES && !settled && !this.broken; attempt++) {
+      // Without both connections up there is no one to unblock: replace the connection instead.
+      if (!control.isReady || !this.redis.isReady) break;
       try {
         const id = this.#serverId ?? (await this.#lookUpServerId(control));
         if (id !== undefined) {
-          const unblocked = Number(await control.sendCommand(['CLIENT', 'UNBLOCK', String(id)])) === 1;
-          if (unblocked) break;
+          const reply = control.sendCommand(['CLIENT', 'UNBLOCK', String(id)]);
+          const unblocked = await Promise.race([reply.then(Number), sleep(UNBLOCK_TIMEOUT_MS).then(() => 0)]);
+          if (unblocked === 1) break;
         }
       } catch {
         break;

@@ -1,14 +1,33 @@
 import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, type IpcClient, isIpcError } from '../src/index.js';
+import {
+  type BlockingWait,
+  createClient,
+  type IpcClient,
+  isIpcError,
+  type RedisClient,
+} from '../src/index.js';
+
+const brpop = (key: string) => (redis: RedisClient, wait: BlockingWait) => redis.brPop(key, wait.seconds);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
 
 describe('IpcClient.blocking', () => {
   let prefix: string;
   let ipc: IpcClient;
+  let key: string;
 
   beforeEach(async () => {
     prefix = uniquePrefix();
     ipc = await createClient({ url: redisUrl(), prefix }).connect();
+    key = ipc.keys.structure('q', 'jobs').main;
   });
 
   afterEach(async () => {
@@ -16,25 +35,132 @@ describe('IpcClient.blocking', () => {
     await deleteKeys(redisUrl(), prefix);
   });
 
-  const brpop = (key: string) => (redis: IpcClient['redis'], wait: { seconds: number }) =>
-    redis.brPop(key, wait.seconds);
+  it('resolves with the reply as soon as the server has one', async () => {
+    const waiting = ipc.blocking(brpop(key), { timeoutMs: 5000 });
+    await ipc.redis.lPush(key, 'a');
+    await expect(waiting).resolves.toEqual({ key, element: 'a' });
+  });
 
   it('ends a blocked BRPOP promptly when its signal aborts, and the connection stays usable', async () => {
-    const key = ipc.keys.structure('q', 'abort').main;
     const controller = new AbortController();
     const waiting = ipc.blocking(brpop(key), { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
-    controller.abort();
-    const error = await waiting.catch((e: unknown) => e);
+    controller.abort(new Error('user went away'));
+    const error = await rejection(waiting);
     const elapsed = performance.now() - started;
     expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
+    expect((error as Error).cause).toEqual(new Error('user went away'));
     expect(elapsed).toBeLessThan(500);
-    console.log(`abort of a blocked BRPOP took ${elapsed.toFixed(2)} ms`);
-    // The same (single) blocking connection serves the next wait.
-    expect(ipc.blockingConnections).toBe(1);
+    console.info(`abort of a blocked BRPOP took ${elapsed.toFixed(2)} ms`);
+    // The server is no longer blocked for us: a push now is not swallowed by the aborted call.
     await ipc.redis.lPush(key, 'x');
+    expect(await ipc.redis.lLen(key)).toBe(1);
+    // And the same dedicated connection serves the next wait.
     await expect(ipc.blocking(brpop(key), { timeoutMs: 1000 })).resolves.toEqual({ key, element: 'x' });
     expect(ipc.blockingConnections).toBe(1);
+  });
+
+  it('rejects at once when the signal has already aborted', async () => {
+    const error = await rejection(ipc.blocking(brpop(key), { signal: AbortSignal.abort() }));
+    expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
+    expect(ipc.blockingConnections).toBe(0);
+  });
+
+  it('rejects with TimeoutError (not an empty value) when the timeout passes', async () => {
+    const started = performance.now();
+    const error = await rejection(ipc.blocking(brpop(key), { timeoutMs: 150 }));
+    const elapsed = performance.now() - started;
+    expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
+    expect((error as { timeoutMs: number }).timeoutMs).toBe(150);
+    expect(elapsed).toBeGreaterThanOrEqual(145);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('waits longer than node-redis’s default 5 s command timeout', { timeout: 20_000 }, async () => {
+    const started = performance.now();
+    const waiting = ipc.blocking(brpop(key), { timeoutMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await ipc.redis.lPush(key, 'late');
+    await expect(waiting).resolves.toEqual({ key, element: 'late' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('keeps ordinary commands fast while twenty readers are blocked', async () => {
+    const controller = new AbortController();
+    const readers = Array.from({ length: 20 }, () =>
+      rejection(ipc.blocking(brpop(key), { signal: controller.signal })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ipc.blockingConnections).toBe(20);
+    const started = performance.now();
+    await ipc.redis.set(`${prefix}:probe`, '1');
+    expect(await ipc.redis.get(`${prefix}:probe`)).toBe('1');
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(250);
+    controller.abort();
+    for (const error of await Promise.all(readers)) expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
+  });
+
+  it('queues waiters beyond maxBlockingConnections instead of failing', async () => {
+    const small = await createClient({ url: redisUrl(), prefix, maxBlockingConnections: 2 }).connect();
+    try {
+      const waits = Array.from({ length: 5 }, () => small.blocking(brpop(key), { timeoutMs: 5000 }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(small.blockingConnections).toBe(2);
+      await ipc.redis.lPush(key, ['1', '2', '3', '4', '5']);
+      const elements = (await Promise.all(waits)).map((reply) => reply.element).sort();
+      expect(elements).toEqual(['1', '2', '3', '4', '5']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('wakes every blocked caller with ClosedError on close(), leaving no socket behind', async () => {
+    const other = createClient({ url: redisUrl(), prefix });
+    await other.connect();
+    const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
+    const waits = Array.from({ length: 5 }, () => rejection(other.blocking(brpop(key))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = sockets();
+    await other.close();
+    for (const error of await Promise.all(waits)) expect(isIpcError(error, 'IPC_CLOSED')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(before - sockets()).toBe(6);
+    const after = await rejection(other.blocking(brpop(key)));
+    expect(isIpcError(after, 'IPC_CLOSED')).toBe(true);
+  });
+
+  it('hands a reply that raced an abort to onLateValue instead of losing it', async () => {
+    const late: unknown[] = [];
+    const controller = new AbortController();
+    // The command resolves with a value even though the caller aborted while it ran.
+    const waiting = ipc.blocking(
+      async (redis) => {
+        const reply = await redis.lPush(key, 'v');
+        controller.abort();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return reply;
+      },
+      { signal: controller.signal, onLateValue: (value) => late.push(value) },
+    );
+    const error = await rejection(waiting);
+    expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(late).toEqual([1]);
+  });
+
+  it('wraps a node-redis client the user already has, and leaves it open on close()', async () => {
+    const { createClient: createRedisClient } = await import('redis');
+    const own = createRedisClient({ url: redisUrl() }) as unknown as RedisClient;
+    await own.connect();
+    const wrapped = await createClient({ client: own, prefix }).connect();
+    const waiting = wrapped.blocking(brpop(key), { timeoutMs: 2000 });
+    await own.lPush(key, 'w');
+    await expect(waiting).resolves.toEqual({ key, element: 'w' });
+    await wrapped.close();
+    expect(own.isOpen).toBe(true);
+    expect(await own.ping()).toBe('PONG');
+    await own.close();
   });
 });
