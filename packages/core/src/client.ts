@@ -157,7 +157,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     try {
       await this.#connecting;
     } catch (error) {
-      throw toIpcError(error);
+      throw this.closed ? new ClosedError(undefined, { cause: error }) : toIpcError(error);
     }
     return this;
   }
@@ -311,12 +311,17 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     for (const cancel of [...this.#cancellers]) cancel(new ClosedError());
     this.#pool.close();
     this.#subscriber?.close();
-    if (this.#ownsRedis && this.redis.isOpen) {
-      try {
-        await this.redis.close();
-      } catch {
-        this.redis.destroy();
-      }
+    if (!this.#ownsRedis || !this.redis.isOpen) return;
+    // Commands queued while disconnected would keep a graceful close waiting for replies that may
+    // never come: only a connected client waits for its pending replies.
+    if (!this.redis.isReady) {
+      this.redis.destroy();
+      return;
+    }
+    try {
+      await this.redis.close();
+    } catch {
+      this.redis.destroy();
     }
   }
 

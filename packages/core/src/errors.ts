@@ -18,6 +18,7 @@ export type IpcErrorCode =
   | 'IPC_INVALID_NAME'
   | 'IPC_INVALID_ARGUMENT'
   | 'IPC_PAYLOAD_TOO_LARGE'
+  | 'IPC_GAP'
   | 'IPC_UNEXPECTED';
 
 /** Options every {@link IpcError} accepts. */

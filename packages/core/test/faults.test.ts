@@ -71,6 +71,21 @@ describe('faults', () => {
     }
   });
 
+  it('closes at once while Redis is down, failing the commands that were waiting for it', async () => {
+    const ipc = await createClient({ url: server.url }).connect();
+    await server.kill();
+    try {
+      const pending = ipc.redis.get('restart:k').catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await ipc.close();
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      await server.start();
+    }
+  });
+
   it('reloads a Lua script the server no longer has (NOSCRIPT after restart or SCRIPT FLUSH)', async () => {
     const ipc = await createClient({ url: server.url }).connect();
     try {

@@ -1,0 +1,318 @@
+import {
+  ClosedError,
+  ConnectionError,
+  InvalidArgumentError,
+  type IpcClient,
+  PayloadCodec,
+  TimeoutError,
+  throwIfAborted,
+  toIpcError,
+  validateTimeout,
+} from '@redis-ipc/core';
+import { validateKey } from './cache-key.js';
+import type { EntryStore, PayloadEntry, RawEntry } from './entry-store.js';
+import { HashStore } from './hash-store.js';
+import type {
+  CacheEntry,
+  CacheLoader,
+  CacheOptions,
+  GetOrSetOptions,
+  SetOptions,
+  WaitForOptions,
+} from './options.js';
+import { getOrLoad } from './single-flight.js';
+import { StringStore } from './string-store.js';
+import { Waiter } from './waiter.js';
+import { WakeHub } from './wake-hub.js';
+
+const DEFAULT_LOCK_MS = 5000;
+const DEFAULT_POLL_MS = 1000;
+
+/**
+ * A cache shared by every process that opens it under the same name: values with millisecond
+ * expiry, reads that can wait for a key to appear (woken by the write itself, not by polling), and
+ * `getOrSet` with single flight across processes. Make one with {@link createCache}.
+ */
+export class Cache<T> {
+  /** The cache's name. */
+  readonly name: string;
+  readonly #ipc: IpcClient;
+  readonly #store: EntryStore;
+  readonly #hub: WakeHub;
+  readonly #payload: PayloadCodec<T>;
+  readonly #ttlMs: number | undefined;
+  readonly #lockMs: number;
+  readonly #waitTimeoutMs: number;
+  readonly #channel: string;
+  readonly #lockPrefix: string;
+  #closed = false;
+
+  /** Use {@link createCache}. */
+  constructor(ipc: IpcClient, name: string, options: CacheOptions<T> = {}) {
+    const keys = ipc.keys.structure('c', name);
+    this.name = name;
+    this.#ipc = ipc;
+    this.#payload = new PayloadCodec(options);
+    this.#ttlMs = ttlOption(options.ttlMs, undefined, 'ttlMs');
+    this.#lockMs = positiveMs(options.lockMs ?? DEFAULT_LOCK_MS, 'lockMs');
+    this.#waitTimeoutMs = validateTimeout(options.waitTimeoutMs ?? Number.POSITIVE_INFINITY, 'waitTimeoutMs');
+    const pollMs = options.foreignWritePollMs ?? DEFAULT_POLL_MS;
+    if (pollMs !== Number.POSITIVE_INFINITY) positiveMs(pollMs, 'foreignWritePollMs');
+    this.#channel = keys.sub('e');
+    this.#lockPrefix = keys.sub('l:');
+    if (ipc.keys.raw && this.#payload.binary) {
+      throw new InvalidArgumentError(
+        'Raw mode stores JSON text (the Rust crate format): binary codecs cannot be used',
+      );
+    }
+    this.#store = ipc.keys.raw
+      ? new HashStore(ipc, keys, this.#channel)
+      : new StringStore(ipc, keys, this.#channel, this.#payload.binary);
+    this.#hub = new WakeHub(ipc, this.#store, this.#channel, pollMs);
+  }
+
+  /** Number of `waitFor` / `getOrSet` waits in progress on this cache in this process. */
+  get waiting(): number {
+    return this.#hub.size;
+  }
+
+  /** The value of `key`, or `undefined` when it has none (or it expired). Rejects with DecodeError for a bad payload. */
+  async get(key: string): Promise<T | undefined> {
+    this.#assertOpen();
+    validateKey(key);
+    let raw: RawEntry | null;
+    try {
+      raw = await this.#store.fetch(key);
+    } catch (error) {
+      throw toIpcError(error);
+    }
+    if (raw === null) return undefined;
+    const payload = this.#store.payload(raw, key);
+    if (payload === undefined) return undefined;
+    return this.#decodePayload(payload, key);
+  }
+
+  /** The value of `key` with its timestamps, or `undefined`. */
+  async getEntry(key: string): Promise<CacheEntry<T> | undefined> {
+    this.#assertOpen();
+    validateKey(key);
+    const raw = await this.#fetch(key);
+    const entry = raw === null ? undefined : this.#store.open(raw, key);
+    if (entry === undefined) return undefined;
+    return {
+      value: await this.#payload.decode(entry.payload, key),
+      setAt: entry.setAt,
+      expiresAt: entry.expiresAt,
+    };
+  }
+
+  /** Whether `key` has a value. */
+  has(key: string): Promise<boolean> {
+    try {
+      this.#assertOpen();
+      validateKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#store.has(key);
+  }
+
+  /**
+   * Stores `value` under `key`, value and expiry in one atomic write, and wakes the key's waiters in
+   * every process. Rejects with InvalidArgumentError / PayloadTooLargeError before sending anything
+   * when the value cannot be encoded.
+   */
+  set(key: string, value: T, options?: SetOptions): Promise<void> {
+    let payload: string | Buffer;
+    let ttlMs: number | undefined;
+    try {
+      this.#assertOpen();
+      validateKey(key);
+      ttlMs = options?.ttlMs === undefined ? this.#ttlMs : ttlOption(options.ttlMs, this.#ttlMs, 'ttlMs');
+      payload = this.#payload.encode(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#hub.forget(key);
+    return this.#store.write(key, payload, ttlMs);
+  }
+
+  /** Removes `key`'s value; resolves with whether it had one. Waiters of the key keep waiting. */
+  async delete(key: string): Promise<boolean> {
+    this.#assertOpen();
+    validateKey(key);
+    this.#hub.forget(key);
+    return this.#store.remove(key);
+  }
+
+  /** The values of several keys, in order (`undefined` where there is none). */
+  async mget(keys: readonly string[]): Promise<Array<T | undefined>> {
+    this.#assertOpen();
+    for (const key of keys) validateKey(key);
+    if (keys.length === 0) return [];
+    const raws = await this.#store.readMany(keys);
+    return Promise.all(raws.map((raw, i) => (raw === null ? undefined : this.#decode(raw, keys[i]!))));
+  }
+
+  /**
+   * Stores several values at once, all with the same TTL, in one atomic step, and wakes their
+   * waiters. Nothing is written if one value cannot be encoded. A key given twice keeps the later value.
+   */
+  async mset(entries: Iterable<readonly [string, T]>, options?: SetOptions): Promise<void> {
+    this.#assertOpen();
+    const ttlMs = ttlOption(options?.ttlMs, this.#ttlMs, 'ttlMs');
+    const encoded: PayloadEntry[] = [];
+    for (const [key, value] of entries) encoded.push([validateKey(key), this.#payload.encode(value)]);
+    for (const [key] of encoded) this.#hub.forget(key);
+    if (encoded.length > 0) await this.#store.writeMany(encoded, ttlMs);
+  }
+
+  /**
+   * Removes every entry of this cache (and no other cache's), without KEYS: SCAN over the cache's
+   * own key space in prefixed mode, one hash in raw mode. Resolves with how many entries it removed.
+   * Entries written while it runs may survive. Waiters keep waiting.
+   */
+  async clear(): Promise<number> {
+    this.#assertOpen();
+    this.#hub.forgetAll();
+    return this.#store.clear();
+  }
+
+  /**
+   * Resolves with the value of `key` as soon as it has one: at once if it already has, else when a
+   * write through this library (in any process) announces it, with no polling. Writes that bypass
+   * this library are seen through key-space notifications when the server has them enabled, or else
+   * by a re-check every `foreignWritePollMs`. A wait that starts within 50 ms after a write this
+   * process was told about resolves with it without a round trip (removals through this library are
+   * honoured; see the README). Rejects with TimeoutError when `timeoutMs` passes
+   * (ConnectionError if Redis is unreachable at that moment), AbortError at once when `signal`
+   * aborts, ClosedError when the cache or client closes.
+   */
+  async waitFor(key: string, options: WaitForOptions = {}): Promise<T> {
+    this.#assertOpen();
+    validateKey(key);
+    const timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
+    throwIfAborted(options.signal);
+    // A value this process was told about a moment ago answers at once (see WakeHub.recall).
+    const recalled = this.#hub.recall(key);
+    const known = recalled === undefined ? undefined : this.#store.open(recalled, key);
+    if (known !== undefined && (known.expiresAt === undefined || known.expiresAt > Date.now())) {
+      return this.#decodePayload(known.payload, key);
+    }
+    const deadline =
+      timeoutMs === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    const waiter = new Waiter<string | Buffer>(this.#hub, key, {
+      arm: true,
+      deadline,
+      signal: options.signal,
+      probe: () => this.#fetch(key),
+      select: (wake) => (wake.kind === 'value' ? this.#store.payload(wake.raw, key) : undefined),
+    });
+    const payload = await waiter.result;
+    if (payload === undefined) {
+      throw this.#hub.connected
+        ? new TimeoutError(timeoutMs)
+        : new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
+    }
+    return this.#decodePayload(payload, key);
+  }
+
+  /**
+   * The value of `key`; on a miss, computes it with `loader`, stores it and returns it. Single
+   * flight across processes: at most one caller (in any process) runs the loader for a key at a
+   * time, the others wait for its value. A loader that throws releases the lock at once and its
+   * error reaches its own caller; the waiters then take over. A loader whose process dies loses the
+   * lock `lockMs` after its last renewal, and a waiter takes over. Rejects with TimeoutError when
+   * waiting for another loader outlasts `timeoutMs`, AbortError on abort.
+   */
+  async getOrSet(key: string, loader: CacheLoader<T>, options: GetOrSetOptions = {}): Promise<T> {
+    this.#assertOpen();
+    validateKey(key);
+    if (typeof loader !== 'function') throw new InvalidArgumentError('loader must be a function');
+    const ttlMs = ttlOption(options.ttlMs, this.#ttlMs, 'ttlMs');
+    const lockMs = positiveMs(options.lockMs ?? this.#lockMs, 'lockMs');
+    const timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
+    const hit = await this.get(key);
+    if (hit !== undefined) return hit;
+    return getOrLoad(
+      {
+        redis: this.#ipc.redis,
+        store: this.#store,
+        hub: this.#hub,
+        channel: this.#channel,
+        lockKey: (k) => this.#lockPrefix + k,
+        decode: (raw, k) => this.#decode(raw, k),
+        write: (k, value, ms) => this.#store.write(k, this.#payload.encode(value), ms),
+      },
+      key,
+      loader,
+      { ttlMs, lockMs, timeoutMs, signal: options.signal },
+    );
+  }
+
+  /**
+   * Closes this cache: its waits reject with ClosedError, its subscriptions end, and every later
+   * call rejects with ClosedError. The client stays open. Idempotent. Closing the client closes its
+   * caches too.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hub.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError('The cache is closed');
+  }
+
+  async #fetch(key: string): Promise<RawEntry | null> {
+    try {
+      return await this.#store.fetch(key);
+    } catch (error) {
+      throw toIpcError(error);
+    }
+  }
+
+  // Without a schema, decoding is synchronous: skip the extra turns of an awaited promise.
+  #decodePayload(payload: string | Buffer, key: string): T | Promise<T> {
+    return this.#payload.schema === undefined
+      ? this.#payload.decodeUnchecked(payload, key)
+      : this.#payload.decode(payload, key);
+  }
+
+  #decode(raw: RawEntry, key: string): Promise<T> | undefined {
+    const entry = this.#store.open(raw, key);
+    return entry === undefined ? undefined : this.#payload.decode(entry.payload, key);
+  }
+}
+
+function positiveMs(value: number, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`${option} must be a positive number of milliseconds`);
+  }
+  return Math.ceil(value);
+}
+
+// `undefined` keeps the fallback, `Infinity` means no expiry, anything else must be positive.
+function ttlOption(
+  value: number | undefined,
+  fallback: number | undefined,
+  option: string,
+): number | undefined {
+  if (value === undefined) return fallback;
+  if (value === Number.POSITIVE_INFINITY) return undefined;
+  return positiveMs(value, option);
+}
+
+/**
+ * Opens the cache `name` on `ipc`. Every process that opens the same name (with the same prefix)
+ * shares its entries. Throws InvalidNameError for a bad name.
+ *
+ * @example
+ * const sessions = createCache<Session>(ipc, 'sessions', { ttlMs: 60_000 });
+ * await sessions.set('u1', { user: 'ada' });
+ * const session = await sessions.waitFor('u2', { timeoutMs: 5000 });
+ */
+export function createCache<T>(ipc: IpcClient, name: string, options?: CacheOptions<T>): Cache<T> {
+  return new Cache<T>(ipc, name, options);
+}

@@ -1,0 +1,26 @@
+-- Deletes entries but leaves waiting markers alone: removing a marker would let the next write go
+-- unannounced to the readers waiting for it. Tells listeners that entries were removed, so that none
+-- of them answers a wait with a value it was told about before.
+-- KEYS: the value keys (any number, all of one cache)
+-- ARGV[1]: the waiting marker
+-- ARGV[2]: the cache's channel
+-- ARGV[3]: the message announcing a removal
+-- Reply: how many entries were deleted
+local marker = ARGV[1]
+local removed = 0
+for _, key in ipairs(KEYS) do
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= 'none' then
+    local awaited = kind == 'string'
+      and redis.call('STRLEN', key) == #marker
+      and redis.call('GET', key) == marker
+    if not awaited then
+      redis.call('UNLINK', key)
+      removed = removed + 1
+    end
+  end
+end
+if removed > 0 and redis.call('PUBSUB', 'NUMSUB', ARGV[2])[2] > 0 then
+  redis.call('PUBLISH', ARGV[2], ARGV[3])
+end
+return removed

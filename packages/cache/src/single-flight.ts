@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { LuaScript, type RedisClient, TimeoutError, throwIfAborted } from '@redis-ipc/core';
+import type { EntryStore, LockStep, RawEntry } from './entry-store.js';
+import extendSource from './lua/extend-lock-1.lua?raw';
+import unlockSource from './lua/unlock-1.lua?raw';
+import type { CacheLoader } from './options.js';
+import { Waiter } from './waiter.js';
+import type { Wake, WakeHub } from './wake-hub.js';
+import { messageHead } from './wake-message.js';
+
+const extend = new LuaScript(extendSource, 1);
+const unlock = new LuaScript(unlockSource, 1);
+
+// A waiter retries this long after the lock should have expired, so it never races the expiry.
+const LOCK_GRACE_MS = 20;
+// A waiting marker outlives the wait it serves by this much.
+const MARKER_SLACK_MS = 1000;
+
+/** What {@link getOrLoad} needs from its cache. */
+export interface FlightContext<T> {
+  readonly redis: RedisClient;
+  readonly store: EntryStore;
+  readonly hub: WakeHub;
+  readonly channel: string;
+  lockKey(key: string): string;
+  /** Decodes a stored entry; `undefined` when it has expired. */
+  decode(raw: RawEntry, key: string): Promise<T> | undefined;
+  write(key: string, value: T, ttlMs: number | undefined): Promise<void>;
+}
+
+/** Settled options of one {@link getOrLoad} call. */
+export interface FlightOptions {
+  readonly ttlMs: number | undefined;
+  readonly lockMs: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+type Settled = { readonly kind: 'settled'; readonly wake: Wake | undefined };
+
+/**
+ * getOrSet's miss path: single flight across processes. One caller takes a lock (SET NX PX with a
+ * unique token) and runs the loader, renewing the lock while it runs; everyone else waits for the
+ * value to be announced, for the lock to be given up (the loader threw), or for it to expire (the
+ * loader's process died), and then tries again. Every wait subscribes before it checks, so no
+ * announcement is missed.
+ */
+export async function getOrLoad<T>(
+  ctx: FlightContext<T>,
+  key: string,
+  loader: CacheLoader<T>,
+  options: FlightOptions,
+): Promise<T> {
+  const { lockMs, timeoutMs, signal } = options;
+  const forever = timeoutMs === Number.POSITIVE_INFINITY;
+  const deadline = forever ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+  const token = randomUUID();
+  const lockKey = ctx.lockKey(key);
+  for (;;) {
+    throwIfAborted(signal);
+    const waiter = new Waiter<Wake>(ctx.hub, key, {
+      arm: false,
+      deadline,
+      signal,
+      select: (wake) => wake,
+    });
+    let outcome: LockStep | Settled;
+    try {
+      await waiter.ready;
+      const waitMs = Math.min(lockMs, Math.max(0, deadline - performance.now())) + MARKER_SLACK_MS;
+      outcome = await Promise.race([
+        ctx.store.getOrLock(key, lockKey, token, lockMs, waitMs),
+        waiter.result.then((wake): Settled => ({ kind: 'settled', wake })),
+      ]);
+      if (outcome.kind === 'busy') {
+        const left = outcome.lockMsLeft >= 0 ? outcome.lockMsLeft : lockMs;
+        waiter.lapseAt(performance.now() + left + LOCK_GRACE_MS);
+        outcome = { kind: 'settled', wake: await waiter.result };
+      }
+    } finally {
+      waiter.stop();
+    }
+    if (outcome.kind === 'locked') return load(ctx, key, loader, options, lockKey, token);
+    const raw =
+      outcome.kind === 'value' ? outcome.raw : outcome.wake?.kind === 'value' ? outcome.wake.raw : undefined;
+    if (raw !== undefined) {
+      const value = ctx.decode(raw, key);
+      if (value !== undefined) return value;
+    }
+    // Released (the loader threw) or lapsed (its process died): try again, unless time is up.
+    if (!forever && performance.now() >= deadline) throw new TimeoutError(timeoutMs);
+  }
+}
+
+async function load<T>(
+  ctx: FlightContext<T>,
+  key: string,
+  loader: CacheLoader<T>,
+  options: FlightOptions,
+  lockKey: string,
+  token: string,
+): Promise<T> {
+  const { lockMs, ttlMs } = options;
+  // Renewal failures are not fatal: at worst the lock lapses and a second loader starts.
+  const renew = setInterval(
+    () => {
+      extend.run(ctx.redis, [lockKey], [token, String(lockMs)]).catch(() => {});
+    },
+    Math.max(1, Math.floor(lockMs / 3)),
+  );
+  renew.unref();
+  let value: T;
+  try {
+    value = await loader(key);
+    await ctx.write(key, value, ttlMs);
+  } catch (error) {
+    clearInterval(renew);
+    // Tell the waiters at once, so one of them takes over without waiting for the lock to expire.
+    await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, messageHead('r', key)]).catch(() => {});
+    throw error;
+  }
+  clearInterval(renew);
+  // The value is written and announced: a lock left behind only delays nobody, and expires.
+  await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, '']).catch(() => {});
+  return value;
+}

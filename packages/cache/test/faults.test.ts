@@ -1,0 +1,89 @@
+import { isIpcError } from '@redis-ipc/core';
+import { type RedisServer, startRedisServer } from '@redis-ipc/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCache } from '../src/index.js';
+import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+
+// These tests stop and restart Redis, so they use a server of their own.
+describe('server restarts', () => {
+  let server: RedisServer;
+  let t: TestContext;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  beforeEach(() => {
+    t = testContext(server.url, 'fault');
+  });
+  afterEach(async () => {
+    await t.cleanUp();
+  });
+
+  it('does not leave a waiter hanging past its timeout across a restart', async () => {
+    const cache = createCache<number>(await t.client(), 'restart');
+    const started = performance.now();
+    const waiting = rejection(cache.waitFor('k', { timeoutMs: 1500 }));
+    await eventually(() => cache.waiting === 1);
+    await sleep(100);
+    await server.kill();
+    await sleep(300);
+    await server.start();
+    const error = await waiting;
+    const elapsed = performance.now() - started;
+    expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(1450);
+    expect(elapsed).toBeLessThan(1500 + 2000);
+  });
+
+  it('rejects with ConnectionError at the deadline while Redis stays down', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'down');
+    const waiting = rejection(cache.waitFor('k', { timeoutMs: 800 }));
+    await eventually(() => cache.waiting === 1);
+    const started = performance.now();
+    await server.kill();
+    try {
+      const error = await waiting;
+      expect(isIpcError(error, 'IPC_CONNECTION')).toBe(true);
+      expect(performance.now() - started).toBeLessThan(800 + 2000);
+      // A wait that starts while Redis is down is bounded too.
+      const late = await rejection(cache.waitFor('k2', { timeoutMs: 300 }));
+      expect(isIpcError(late, 'IPC_CONNECTION')).toBe(true);
+    } finally {
+      await server.start();
+      // IpcClient.close() waits for commands queued while offline (the late probe's GET): let them run.
+      await eventually(() => ipc.redis.isReady, 10_000);
+    }
+  });
+
+  it('re-arms after a restart that lost the waiting marker, so a later write still wakes the waiter', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'rearm');
+    const marker = `${t.prefix}:{rearm}:c:k:k`;
+    const waiting = cache.waitFor('k', { timeoutMs: 15_000 });
+    await eventually(async () => (await ipc.redis.exists(marker)) === 1);
+    await server.restart();
+    // The restarted server is empty; the waiter puts its marker back once reconnected.
+    await eventually(async () => (await ipc.redis.exists(marker)) === 1, 8000);
+    const writer = createCache<number>(await t.client(), 'rearm');
+    await writer.set('k', 3);
+    expect(await waiting).toBe(3);
+  });
+
+  it('sees a value written while it was reconnecting', async () => {
+    const cache = createCache<number>(await t.client(), 'missed', {
+      foreignWritePollMs: Number.POSITIVE_INFINITY,
+    });
+    const waiting = cache.waitFor('k', { timeoutMs: 15_000 });
+    await eventually(() => cache.waiting === 1);
+    await sleep(100);
+    await server.kill();
+    await server.start();
+    // Written by another client before the waiter's connections are back: no marker, no message.
+    const writer = createCache<number>(await t.client(), 'missed');
+    await writer.set('k', 4);
+    expect(await waiting).toBe(4);
+  });
+});

@@ -1,0 +1,140 @@
+import { isIpcError } from '@redis-ipc/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCache } from '../src/index.js';
+import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+
+let t: TestContext;
+beforeEach(() => {
+  t = testContext();
+});
+afterEach(async () => {
+  await t.cleanUp();
+});
+
+describe('getOrSet', () => {
+  it('returns a present value without calling the loader', async () => {
+    const cache = createCache<number>(await t.client(), 'hit');
+    await cache.set('k', 1);
+    let calls = 0;
+    expect(await cache.getOrSet('k', () => ++calls)).toBe(1);
+    expect(calls).toBe(0);
+  });
+
+  it('loads, stores with the TTL, and returns a missing value', async () => {
+    const ipc = await t.client();
+    const cache = createCache<{ v: string }>(ipc, 'miss');
+    expect(await cache.getOrSet('k', async (key) => ({ v: key }), { ttlMs: 5000 })).toEqual({ v: 'k' });
+    const entry = await cache.getEntry('k');
+    expect(entry?.value).toEqual({ v: 'k' });
+    expect(entry!.expiresAt! - entry!.setAt!).toBe(5000);
+    // The lock is gone once the value is in.
+    expect(await ipc.redis.exists(`${t.prefix}:{miss}:c:l:k`)).toBe(0);
+  });
+
+  it('runs the loader once for many concurrent callers on several clients', async () => {
+    const caches = await Promise.all(
+      [1, 2, 3].map(async () => createCache<number>(await t.client(), 'flight', { lockMs: 2000 })),
+    );
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await sleep(200);
+      return 42;
+    };
+    const results = await Promise.all(
+      caches.flatMap((cache) => [1, 2, 3, 4, 5].map(() => cache.getOrSet('k', loader))),
+    );
+    expect(results).toEqual(Array(15).fill(42));
+    expect(calls).toBe(1);
+  });
+
+  it("passes a loader's error to its caller, releases the lock, and lets a waiter take over at once", async () => {
+    const ipc = await t.client();
+    const failing = createCache<number>(ipc, 'throws', { lockMs: 10_000 });
+    const waiting = createCache<number>(await t.client(), 'throws', { lockMs: 10_000 });
+    const boom = new Error('boom');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = failing.getOrSet('k', async () => {
+      await gate;
+      throw boom;
+    });
+    await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{throws}:c:l:k`)) === 1);
+    let secondCalls = 0;
+    const second = waiting.getOrSet('k', () => {
+      secondCalls++;
+      return 7;
+    });
+    await eventually(() => waiting.waiting === 1);
+    const released = performance.now();
+    release();
+    expect(await rejection(first)).toBe(boom);
+    expect(await second).toBe(7);
+    // Well before the 10 s lock would have expired.
+    expect(performance.now() - released).toBeLessThan(2000);
+    expect(secondCalls).toBe(1);
+  });
+
+  it('releases the lock when the loaded value cannot be encoded', async () => {
+    const ipc = await t.client();
+    const cache = createCache<unknown>(ipc, 'unencodable');
+    const error = await rejection(cache.getOrSet('k', () => undefined));
+    expect(isIpcError(error, 'IPC_INVALID_ARGUMENT')).toBe(true);
+    expect(await ipc.redis.exists(`${t.prefix}:{unencodable}:c:l:k`)).toBe(0);
+  });
+
+  it('renews the lock while a slow loader runs, so nobody else loads', async () => {
+    const loading = createCache<string>(await t.client(), 'slow', { lockMs: 300 });
+    const waiting = createCache<string>(await t.client(), 'slow', { lockMs: 300 });
+    let started!: () => void;
+    const hasStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const first = loading.getOrSet('k', async () => {
+      started();
+      await sleep(1200);
+      return 'slow';
+    });
+    await hasStarted;
+    let otherCalls = 0;
+    const second = waiting.getOrSet('k', () => {
+      otherCalls++;
+      return 'other';
+    });
+    expect(await first).toBe('slow');
+    expect(await second).toBe('slow');
+    expect(otherCalls).toBe(0);
+  });
+
+  it('times out, or aborts, while another holder keeps the lock', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'held');
+    await ipc.redis.set(`${t.prefix}:{held}:c:l:k`, 'someone-else', {
+      expiration: { type: 'PX', value: 30_000 },
+    });
+    const started = performance.now();
+    const timedOut = await rejection(cache.getOrSet('k', () => 1, { timeoutMs: 300 }));
+    expect(isIpcError(timedOut, 'IPC_TIMEOUT')).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    const controller = new AbortController();
+    const pending = cache.getOrSet('k', () => 1, { signal: controller.signal });
+    await eventually(() => cache.waiting === 1);
+    controller.abort();
+    expect(isIpcError(await rejection(pending), 'IPC_ABORTED')).toBe(true);
+  });
+
+  it('takes over a lock whose holder vanished, once it expires', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'orphan');
+    await ipc.redis.set(`${t.prefix}:{orphan}:c:l:k`, 'dead-process', {
+      expiration: { type: 'PX', value: 400 },
+    });
+    const started = performance.now();
+    expect(await cache.getOrSet('k', () => 9)).toBe(9);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(2500);
+  });
+});

@@ -1,0 +1,69 @@
+import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
+import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { createClient as createRedis } from 'redis';
+
+type PlainClient = ReturnType<typeof plainClient>;
+
+function plainClient(url: string) {
+  const client = createRedis({ url });
+  client.on('error', () => {});
+  return client;
+}
+
+/** Clients opened by a test, closed (and their keys deleted) by {@link cleanUp}. */
+export interface TestContext {
+  readonly url: string;
+  readonly prefix: string;
+  client(options?: IpcClientOptions): Promise<IpcClient>;
+  /** A plain node-redis client, as a foreign program would use. */
+  plain(): Promise<PlainClient>;
+  cleanUp(exact?: readonly string[]): Promise<void>;
+}
+
+export function testContext(url = redisUrl(), label = 'cache'): TestContext {
+  const prefix = uniquePrefix(label);
+  const clients: IpcClient[] = [];
+  const plains: PlainClient[] = [];
+  return {
+    url,
+    prefix,
+    async client(options = {}) {
+      const ipc = createClient({ url, prefix, ...options });
+      clients.push(ipc);
+      return ipc.connect();
+    },
+    async plain() {
+      const client = plainClient(url);
+      plains.push(client);
+      await client.connect();
+      return client;
+    },
+    async cleanUp(exact = []) {
+      await Promise.all(clients.map((ipc) => ipc.close()));
+      await Promise.all(plains.map((client) => (client.isOpen ? client.close() : undefined)));
+      await deleteKeys(url, prefix, exact);
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 10 ms until it returns true or `timeoutMs` passes (bounded). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let i = 0; i < 10_000; i++) {
+    if (await check()) return;
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** The rejection of `promise` (fails if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}

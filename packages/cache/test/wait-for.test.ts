@@ -1,0 +1,228 @@
+import { isIpcError } from '@redis-ipc/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCache } from '../src/index.js';
+import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+
+let t: TestContext;
+beforeEach(() => {
+  t = testContext();
+});
+afterEach(async () => {
+  await t.cleanUp();
+});
+
+async function subscribers(
+  ipc: { redis: { sendCommand(args: string[]): Promise<unknown> } },
+  channel: string,
+) {
+  const reply = (await ipc.redis.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number];
+  return Number(reply[1]);
+}
+
+describe('waitFor', () => {
+  it('resolves at once when the key already has a value, without subscribing', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'present');
+    await cache.set('k', 7);
+    expect(await cache.waitFor('k', { timeoutMs: 1000 })).toBe(7);
+    expect(cache.waiting).toBe(0);
+    expect(await subscribers(ipc, `${t.prefix}:{present}:c:e`)).toBe(0);
+  });
+
+  it('is woken by a write from another client', async () => {
+    const reader = createCache<{ n: number }>(await t.client(), 'wake');
+    const writer = createCache<{ n: number }>(await t.client(), 'wake');
+    const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
+    await eventually(() => reader.waiting === 1);
+    await sleep(50);
+    const written = performance.now();
+    await writer.set('k', { n: 1 });
+    expect(await waiting).toEqual({ n: 1 });
+    // No polling: the wake-up follows the write, not a 50 ms (or 1 s) tick.
+    expect(performance.now() - written).toBeLessThan(500);
+  });
+
+  it('resolves waiters that start before, during and after the write', async () => {
+    const reader = createCache<number>(await t.client(), 'race');
+    const writer = createCache<number>(await t.client(), 'race');
+    for (let round = 0; round < 30; round++) {
+      const key = `k${round}`;
+      const before = reader.waitFor(key, { timeoutMs: 10_000 });
+      await sleep(1);
+      // The write and a new wait race each other; a third wait starts once the write is done.
+      const [during] = await Promise.all([
+        reader.waitFor(key, { timeoutMs: 10_000 }),
+        sleep(round % 3).then(() => writer.set(key, round)),
+      ]);
+      const after = await reader.waitFor(key, { timeoutMs: 10_000 });
+      expect([await before, during, after]).toEqual([round, round, round]);
+    }
+  });
+
+  it('serves a thousand waiters with one subscription on one connection', async () => {
+    const ipc = await t.client();
+    const reader = createCache<number>(ipc, 'crowd');
+    const writer = createCache<number>(await t.client(), 'crowd');
+    const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+    const waits = keys.map((key) => reader.waitFor(key, { timeoutMs: 20_000 }));
+    const shared = Array.from({ length: 200 }, () => reader.waitFor('shared', { timeoutMs: 20_000 }));
+    await eventually(() => reader.waiting === 1200);
+    // Every key is armed (the marker is in place) before we count.
+    await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{crowd}:c:k:k999`)) === 1);
+    expect(await subscribers(ipc, `${t.prefix}:{crowd}:c:e`)).toBe(1);
+    expect(ipc.blockingConnections).toBe(0);
+    const channels = (await ipc.redis.sendCommand(['PUBSUB', 'CHANNELS', `${t.prefix}*`])) as string[];
+    expect(channels).toEqual([`${t.prefix}:{crowd}:c:e`]);
+    for (let i = 0; i < keys.length; i += 100) {
+      await writer.mset(keys.slice(i, i + 100).map((key, j): [string, number] => [key, i + j]));
+    }
+    await writer.set('shared', -1);
+    expect(await Promise.all(waits)).toEqual(keys.map((_, i) => i));
+    expect(new Set(await Promise.all(shared))).toEqual(new Set([-1]));
+    await eventually(() => reader.waiting === 0);
+  });
+
+  it('rejects with TimeoutError when the time passes', async () => {
+    const cache = createCache<number>(await t.client(), 'timeout');
+    const started = performance.now();
+    const error = await rejection(cache.waitFor('none', { timeoutMs: 200 }));
+    const elapsed = performance.now() - started;
+    expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
+    expect((error as { timeoutMs: number }).timeoutMs).toBe(200);
+    expect(elapsed).toBeGreaterThanOrEqual(195);
+    expect(elapsed).toBeLessThan(1500);
+    expect(isIpcError(await rejection(cache.waitFor('none', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
+  });
+
+  it('uses the cache default timeout', async () => {
+    const cache = createCache<number>(await t.client(), 'timeout-default', { waitTimeoutMs: 100 });
+    expect(isIpcError(await rejection(cache.waitFor('none')), 'IPC_TIMEOUT')).toBe(true);
+  });
+
+  it('rejects promptly on abort, and at once for an aborted signal', async () => {
+    const cache = createCache<number>(await t.client(), 'abort');
+    const controller = new AbortController();
+    const waiting = cache.waitFor('none', { signal: controller.signal });
+    await eventually(() => cache.waiting === 1);
+    const aborted = performance.now();
+    controller.abort(new Error('stop'));
+    const error = await rejection(waiting);
+    expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
+    expect((error as Error).cause).toEqual(new Error('stop'));
+    expect(performance.now() - aborted).toBeLessThan(100);
+    expect(
+      isIpcError(await rejection(cache.waitFor('none', { signal: controller.signal })), 'IPC_ABORTED'),
+    ).toBe(true);
+    await eventually(() => cache.waiting === 0);
+  });
+
+  it('rejects waiters with ClosedError when the cache or its client closes', async () => {
+    const ipc = await t.client();
+    const one = createCache<number>(ipc, 'close');
+    const two = createCache<number>(ipc, 'close');
+    const first = one.waitFor('k');
+    const second = two.waitFor('k');
+    await eventually(() => one.waiting === 1 && two.waiting === 1);
+    one.close();
+    expect(isIpcError(await rejection(first), 'IPC_CLOSED')).toBe(true);
+    await ipc.close();
+    expect(isIpcError(await rejection(second), 'IPC_CLOSED')).toBe(true);
+  });
+
+  it('hides the waiting marker from every read, and keeps it through delete and clear', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'marker');
+    const waiting = cache.waitFor('k', { timeoutMs: 10_000 });
+    await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{marker}:c:k:k`)) === 1);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.getEntry('k')).toBeUndefined();
+    expect(await cache.has('k')).toBe(false);
+    expect(await cache.mget(['k'])).toEqual([undefined]);
+    expect(await cache.delete('k')).toBe(false);
+    expect(await cache.clear()).toBe(0);
+    // The marker is still there, so this write (from another client) is announced.
+    const writer = createCache<number>(await t.client(), 'marker');
+    await writer.set('k', 5);
+    expect(await waiting).toBe(5);
+  });
+
+  it('lets the marker of an abandoned wait expire shortly after its deadline', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'stale');
+    await rejection(cache.waitFor('k', { timeoutMs: 300 }));
+    const pttl = await ipc.redis.pTTL(`${t.prefix}:{stale}:c:k:k`);
+    expect(pttl).toBeLessThanOrEqual(1300);
+    expect(pttl).toBeGreaterThan(0);
+  });
+
+  it('drops its subscription a while after the last waiter leaves', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'linger');
+    await rejection(cache.waitFor('k', { timeoutMs: 50 }));
+    expect(await subscribers(ipc, `${t.prefix}:{linger}:c:e`)).toBe(1);
+    await eventually(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 0, 6000);
+    // And subscribes again for the next waiter.
+    const writer = createCache<number>(await t.client(), 'linger');
+    const waiting = cache.waitFor('k2', { timeoutMs: 10_000 });
+    await eventually(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 1);
+    await sleep(20);
+    await writer.set('k2', 2);
+    expect(await waiting).toBe(2);
+  });
+
+  it('is woken by mset and by getOrSet', async () => {
+    const reader = createCache<number>(await t.client(), 'other-writes');
+    const writer = createCache<number>(await t.client(), 'other-writes');
+    const a = reader.waitFor('a', { timeoutMs: 10_000 });
+    const b = reader.waitFor('b', { timeoutMs: 10_000 });
+    await eventually(() => reader.waiting === 2);
+    await sleep(50);
+    await writer.mset([['a', 1]]);
+    await writer.getOrSet('b', () => 2);
+    expect([await a, await b]).toEqual([1, 2]);
+  });
+
+  it('answers a wait that starts just after an announced write from memory, and honours removals', async () => {
+    const ipc = await t.client();
+    const reader = createCache<number>(ipc, 'recall');
+    const writer = createCache<number>(await t.client(), 'recall');
+    const marker = (key: string) => `${t.prefix}:{recall}:c:k:${key}`;
+    // A write that meets a waiting reader puts the writer in announcing mode for a while.
+    const meetReader = async (key: string) => {
+      const waiting = reader.waitFor(key, { timeoutMs: 10_000 });
+      await eventually(async () => (await ipc.redis.exists(marker(key))) === 1);
+      await writer.set(key, -1);
+      await waiting;
+    };
+    let recalled = false;
+    for (let attempt = 0; attempt < 10 && !recalled; attempt++) {
+      await meetReader(`primer${attempt}`);
+      const key = `next${attempt}`;
+      await writer.set(key, attempt);
+      await sleep(2);
+      const waiting = reader.waitFor(key, { timeoutMs: 10_000 });
+      // Answered from memory: no watcher was needed.
+      recalled = reader.waiting === 0;
+      expect(await waiting).toBe(attempt);
+    }
+    expect(recalled).toBe(true);
+
+    // A deletion through the library is announced too, and the remembered value is dropped. The
+    // reader has surely handled that announcement once it sees a later one on the same channel.
+    await meetReader('primer');
+    const after = reader.waitFor('after', { timeoutMs: 10_000 });
+    await eventually(async () => (await ipc.redis.exists(marker('after'))) === 1);
+    await writer.set('gone', 1);
+    await writer.delete('gone');
+    await writer.set('after', 2);
+    await after;
+    expect(isIpcError(await rejection(reader.waitFor('gone', { timeoutMs: 200 })), 'IPC_TIMEOUT')).toBe(true);
+    // Nor is an expired value used.
+    await meetReader('primer-brief');
+    await writer.set('brief', 1, { ttlMs: 5 });
+    await sleep(20);
+    expect(isIpcError(await rejection(reader.waitFor('brief', { timeoutMs: 200 })), 'IPC_TIMEOUT')).toBe(
+      true,
+    );
+  });
+});
