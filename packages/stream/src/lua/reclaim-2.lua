@@ -1,0 +1,50 @@
+-- Claims a consumer group's entries whose consumer has been silent for too long (XAUTOCLAIM), and
+-- sends those delivered too often to the dead-letter stream instead (then acknowledges them).
+-- KEYS[1]  the stream
+-- KEYS[2]  the dead-letter stream
+-- ARGV[1]  group name
+-- ARGV[2]  consumer name (the new owner)
+-- ARGV[3]  min idle time in ms
+-- ARGV[4]  XAUTOCLAIM start cursor
+-- ARGV[5]  most entries to claim
+-- ARGV[6]  max deliveries (0: no limit)
+-- ARGV[7]  MAXLEN ~ of the dead-letter stream (0: no limit)
+-- Reply:   { next cursor, { { id, fields, deliveries }... }, { dead-lettered id, dead-letter id }...,
+--            { ids deleted from the stream while pending } }
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+local maxDeliveries = tonumber(ARGV[6])
+local deadMaxLen = tonumber(ARGV[7])
+local keep, dead = {}, {}
+for _, entry in ipairs(claimed[2]) do
+  local id = entry[1]
+  local deliveries = 1
+  local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+  if pending[1] then deliveries = tonumber(pending[1][4]) end
+  if maxDeliveries > 0 and deliveries > maxDeliveries then
+    local fields = {}
+    for _, value in ipairs(entry[2] or {}) do fields[#fields + 1] = value end
+    fields[#fields + 1] = 'source-id'
+    fields[#fields + 1] = id
+    fields[#fields + 1] = 'group'
+    fields[#fields + 1] = ARGV[1]
+    fields[#fields + 1] = 'consumer'
+    fields[#fields + 1] = pending[1] and pending[1][2] or ARGV[2]
+    fields[#fields + 1] = 'deliveries'
+    fields[#fields + 1] = tostring(deliveries - 1)
+    fields[#fields + 1] = 'reason'
+    fields[#fields + 1] = 'max-deliveries'
+    fields[#fields + 1] = 'error'
+    fields[#fields + 1] = 'delivered ' .. tostring(deliveries - 1) .. ' times without an acknowledgement'
+    local deadId
+    if deadMaxLen > 0 then
+      deadId = redis.call('XADD', KEYS[2], 'MAXLEN', '~', deadMaxLen, '*', unpack(fields))
+    else
+      deadId = redis.call('XADD', KEYS[2], '*', unpack(fields))
+    end
+    redis.call('XACK', KEYS[1], ARGV[1], id)
+    dead[#dead + 1] = { id, deadId }
+  else
+    keep[#keep + 1] = { id, entry[2], deliveries }
+  end
+end
+return { claimed[1], keep, dead, claimed[3] or {} }

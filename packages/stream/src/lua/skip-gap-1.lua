@@ -1,0 +1,54 @@
+-- Moves a consumer group past entries that were deleted before the group read them, when nothing
+-- after its position is left in the stream. Compare-and-set: only if no other consumer has moved
+-- the group since this one looked, so exactly one consumer reports the gap.
+-- KEYS[1]  the stream
+-- ARGV[1]  group name
+-- ARGV[2]  the group's last-delivered-id as this consumer saw it
+-- Reply:   { new last-delivered-id, entries-added } when the group was moved, false otherwise
+-- Orders two ids: true when a > b. Decimal strings compare by length first, then as text.
+local function after(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  if am ~= bm then
+    if #am ~= #bm then return #am > #bm end
+    return am > bm
+  end
+  if #as ~= #bs then return #as > #bs end
+  return as > bs
+end
+local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
+if not ok then
+  return false
+end
+local current = nil
+for _, group in ipairs(groups) do
+  local name, last = nil, nil
+  for i = 1, #group, 2 do
+    if group[i] == 'name' then
+      name = group[i + 1]
+    elseif group[i] == 'last-delivered-id' then
+      last = group[i + 1]
+    end
+  end
+  if name == ARGV[1] then current = last end
+end
+if current ~= ARGV[2] then
+  return false
+end
+if #redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', 1) > 0 then
+  return false
+end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local lastGenerated, added = nil, nil
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then
+    lastGenerated = info[i + 1]
+  elseif info[i] == 'entries-added' then
+    added = info[i + 1]
+  end
+end
+if not after(lastGenerated, ARGV[2]) then
+  return false
+end
+redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], lastGenerated, 'ENTRIESREAD', added)
+return { lastGenerated, added }
