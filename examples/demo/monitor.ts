@@ -1,0 +1,42 @@
+// Monitor process: reads every progress event from the start of the stream and renders a live
+// progress bar with throughput. Exits once every task has been reported.
+import { createIpc } from '@redis-ipc/ipc';
+import { CACHE, PRODUCER_DONE, type ProducerReport, type ProgressEvent, STREAM } from './protocol.js';
+
+const [url, prefix] = process.argv.slice(2);
+const ipc = createIpc({ url, prefix });
+const { tasks } = await ipc.cache<ProducerReport>(CACHE).waitFor(PRODUCER_DONE, { timeoutMs: 30_000 });
+const reader = ipc.stream<ProgressEvent>(STREAM).reader({ from: '0' });
+
+const tty = process.stdout.isTTY === true;
+const done = new Set<string>();
+const perWorker = new Map<string, number>();
+const started = performance.now();
+let lastDecile = -1;
+
+function render(final = false): void {
+  const share = done.size / tasks;
+  const seconds = (performance.now() - started) / 1000;
+  const rate = Math.round(done.size / Math.max(seconds, 0.001));
+  const width = 30;
+  const bar = '█'.repeat(Math.round(share * width)).padEnd(width, '░');
+  const workers = [...perWorker.entries()].map(([name, count]) => `${name}:${count}`).join(' ');
+  const line = `${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.size}/${tasks}  ${rate} tasks/s  ${workers}`;
+  if (tty) process.stdout.write(`\r${line}${final ? '\n' : ''}`);
+  else if (Math.floor(share * 10) > lastDecile) {
+    lastDecile = Math.floor(share * 10);
+    console.log(line);
+  }
+}
+
+const ticker = setInterval(render, 100);
+for await (const event of reader.events({ signal: AbortSignal.timeout(60_000) })) {
+  if (event.value.kind !== 'done') continue;
+  done.add(event.value.task);
+  perWorker.set(event.value.worker, (perWorker.get(event.value.worker) ?? 0) + 1);
+  if (!tty) render();
+  if (done.size >= tasks) break;
+}
+clearInterval(ticker);
+render(true);
+await ipc.close();
