@@ -28,7 +28,8 @@ describe('key naming on a Redis Cluster', () => {
         for (const name of ['orders', 'users', 'events.v2', 'tenant:42/jobs', 'a', 'b', 'c', 'd']) {
           const keys = space.structure('q', name);
           const slot = await slotOf(keys.main);
-          for (const part of ['inflight', 'dead', 'k:{other}:x', 'k:😀']) expect(await slotOf(keys.sub(part))).toBe(slot);
+          for (const part of ['inflight', 'dead', 'k:{other}:x', 'k:😀'])
+            expect(await slotOf(keys.sub(part))).toBe(slot);
           // A script over the main key and an auxiliary key runs without CROSSSLOT.
           const reply = await client.sendCommand(keys.main, false, [
             'EVAL',
