@@ -1,4 +1,4 @@
-import { testPreset } from '@redis-ipc/testing/vitest-preset';
 import { defineConfig } from 'vitest/config';
+import { testPreset } from '../../tools/testing/src/vitest-preset.ts';
 
 export default defineConfig(testPreset);

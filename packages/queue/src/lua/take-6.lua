@@ -1,0 +1,133 @@
+--[[
+  Takes up to `count` waiting tasks for one reader and, in at-least-once mode, leases them to it.
+  Also promotes due delayed retries to the head of the queue first.
+
+  KEYS[1] main        list of waiting tasks (pop from the right)
+  KEYS[2] consumers   zset consumer -> lease expiry (ms)
+  KEYS[3] inflight    hash of this reader: task id -> item
+  KEYS[4] landing     list of this reader: items its blocking wait moved out of main
+  KEYS[5] deliveries  hash task id -> deliveries so far (only for tasks that came back)
+  KEYS[6] delayed     zset item -> due time (ms)
+
+  ARGV[1] consumer id
+  ARGV[2] most tasks to take
+  ARGV[3] lease in ms; 0 = at-most-once (no lease, no bookkeeping)
+  ARGV[4] producer id whose tasks must be skipped (skipOwn), '' for none
+  ARGV[5] most waiting items to look at past skipped ones
+  ARGV[6] '1' = right after a blocking wait: take from main only if the landing list held something,
+          and leave delayed retries to the lease timer (keeps the wake-up path short)
+
+  Reply: { status, nextDueMs, newlyRegistered, id1, item1, deliveries1, id2, … }
+    status 1 = tasks returned, 0 = nothing waiting, 2 = only skipped (own) tasks waiting
+    nextDueMs = ms until the earliest delayed retry is due, -1 when none
+    newlyRegistered = 1 when this reader was not in `consumers` (first take, or its lease was lost)
+]]
+local main, consumers, inflight, landing, deliveries, delayed =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local me = ARGV[1]
+local count = tonumber(ARGV[2])
+local leaseMs = tonumber(ARGV[3])
+local own = ARGV[4]
+local scanLimit = tonumber(ARGV[5])
+local onlyIfLanded = ARGV[6] == '1'
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function idOf(item)
+  return string.match(item, '^{"uuid":"([^"\\]+)"') or ('#' .. redis.sha1hex(item))
+end
+local function isOwn(item)
+  return own ~= '' and string.match(item, '^{"uuid":"[^"\\]*","producer":"([^"\\]*)"') == own
+end
+
+-- Due retries go to the head, earliest first.
+if not onlyIfLanded then
+  local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, 1000)
+  if #due > 0 then
+    redis.call('ZREM', delayed, unpack(due))
+    for i = #due, 1, -1 do redis.call('RPUSH', main, due[i]) end
+  end
+end
+
+local taken = {}
+-- The landing list holds at most what one blocking wait moved (the newest at the left).
+local landed = redis.call('LRANGE', landing, 0, -1)
+if #landed > 0 then
+  redis.call('DEL', landing)
+  local back = {}
+  for i = #landed, 1, -1 do
+    if isOwn(landed[i]) then back[#back + 1] = landed[i] else taken[#taken + 1] = landed[i] end
+  end
+  -- Skipped items return to the head in their order.
+  for i = #back, 1, -1 do redis.call('RPUSH', main, back[i]) end
+end
+
+if not onlyIfLanded or #landed > 0 then
+  local want = count - #taken
+  if want > 0 and own == '' then
+    local popped = redis.call('RPOP', main, want)
+    if popped then
+      for i = 1, #popped do taken[#taken + 1] = popped[i] end
+    end
+  elseif want > 0 then
+    -- Look past our own producer's items from the right; mark what we take, then remove the marks.
+    local tomb = '\0ipc-taken\0' .. me
+    local pos, scanned, marked = -1, 0, 0
+    while want > 0 and scanned < scanLimit do
+      local chunk = redis.call('LRANGE', main, pos - 99, pos)
+      local n = #chunk
+      if n == 0 then break end
+      for i = n, 1, -1 do
+        if not isOwn(chunk[i]) then
+          redis.call('LSET', main, pos - (n - i), tomb)
+          taken[#taken + 1] = chunk[i]
+          marked = marked + 1
+          want = want - 1
+          if want == 0 then break end
+        end
+      end
+      scanned = scanned + n
+      if n < 100 then break end
+      pos = pos - n
+    end
+    if marked > 0 then redis.call('LREM', main, -marked, tomb) end
+  end
+end
+
+local registered = 0
+if leaseMs > 0 then
+  registered = redis.call('ZADD', consumers, now + leaseMs, me)
+end
+
+local out = { 1, -1, registered }
+if #taken == 0 then
+  out[1] = 0
+  if own ~= '' and redis.call('LLEN', main) > 0 then out[1] = 2 end
+  local first = redis.call('ZRANGE', delayed, 0, 0, 'WITHSCORES')
+  if #first > 0 then out[2] = math.max(0, tonumber(first[2]) - now) end
+  return out
+end
+
+local ids = {}
+for i = 1, #taken do ids[i] = idOf(taken[i]) end
+if leaseMs > 0 then
+  local prev = {}
+  if redis.call('HLEN', deliveries) > 0 then prev = redis.call('HMGET', deliveries, unpack(ids)) end
+  local fields = {}
+  for i = 1, #taken do
+    fields[2 * i - 1] = ids[i]
+    fields[2 * i] = taken[i]
+    out[#out + 1] = ids[i]
+    out[#out + 1] = taken[i]
+    out[#out + 1] = (tonumber(prev[i]) or 0) + 1
+  end
+  redis.call('HSET', inflight, unpack(fields))
+else
+  for i = 1, #taken do
+    out[#out + 1] = ids[i]
+    out[#out + 1] = taken[i]
+    out[#out + 1] = 1
+  end
+end
+return out

@@ -1,0 +1,114 @@
+/** What {@link Task.nack} did with the task. */
+export type NackOutcome =
+  /** Back at the head of the queue: the next reader takes it. */
+  | 'requeued'
+  /** Waiting for its retry delay. */
+  | 'delayed'
+  /** Delivered `maxDeliveries` times: moved to the dead-letter list with the error. */
+  | 'dead-lettered'
+  /** This reader no longer held it (its lease had been reclaimed): another reader has it. */
+  | 'lost'
+  /** Nothing to do: the task was already acked or nacked, or the reader is at-most-once. */
+  | 'ignored';
+
+/** Options of {@link Task.nack}. */
+export interface NackOptions {
+  /**
+   * How long the task waits before it may be taken again, in ms; 0 puts it back at the head at once.
+   * @default 0
+   */
+  delayMs?: number;
+  /**
+   * Why it failed: kept as the reason in the dead-letter list if this was its last delivery.
+   * @default undefined ('nacked')
+   */
+  error?: unknown;
+}
+
+/** One task taken from a queue. */
+export interface Task<T> {
+  /** The task id: the item's `uuid` (a random UUID, or the id given to `push`). */
+  readonly id: string;
+  /** The decoded value. */
+  readonly value: T;
+  /** How many times it has been handed out, this time included (1 on the first delivery). */
+  readonly deliveries: number;
+  /** Client id of the writer that pushed it (prefixed mode), `undefined` when unknown. */
+  readonly producer: string | undefined;
+  /**
+   * Marks the task done; it is removed from the reader's in-flight set. Acks are batched: all those
+   * made in the same turn of the event loop go in one command. Resolves once Redis has them; it is
+   * safe not to await (a failure is retried, and reported as an `error` event of the reader).
+   */
+  ack(): Promise<void>;
+  /** Gives the task back (see {@link NackOptions}); resolves with what happened to it. */
+  nack(options?: NackOptions): Promise<NackOutcome>;
+}
+
+/** What a {@link QueueTask} needs from its reader. */
+export interface TaskOwner<T> {
+  ack(task: QueueTask<T>): Promise<void>;
+  nack(task: QueueTask<T>, options: NackOptions): Promise<NackOutcome>;
+}
+
+/** The reader's implementation of {@link Task}. */
+export class QueueTask<T> implements Task<T> {
+  readonly id: string;
+  readonly value: T;
+  readonly deliveries: number;
+  readonly producer: string | undefined;
+  /** The item exactly as stored. */
+  readonly item: string;
+  readonly #owner: TaskOwner<T>;
+  #settled: Promise<unknown> | undefined;
+  #acked: Promise<void> | undefined;
+
+  constructor(
+    owner: TaskOwner<T>,
+    id: string,
+    item: string,
+    value: T,
+    deliveries: number,
+    producer: string | undefined,
+  ) {
+    this.#owner = owner;
+    this.id = id;
+    this.item = item;
+    this.value = value;
+    this.deliveries = deliveries;
+    this.producer = producer;
+  }
+
+  /** Whether ack or nack has been called. */
+  get settled(): boolean {
+    return this.#settled !== undefined;
+  }
+
+  ack(): Promise<void> {
+    if (this.#acked) return this.#acked;
+    // Already nacked: nothing to do, whatever the nack's fate.
+    if (this.#settled) return this.#settled.then(noop, noop);
+    const acked = this.#owner.ack(this);
+    this.#settled = acked;
+    this.#acked = acked;
+    return acked;
+  }
+
+  nack(options: NackOptions = {}): Promise<NackOutcome> {
+    if (this.#settled) return this.#settled.then(ignored, ignored);
+    const nacked = this.#owner.nack(this, options);
+    // A caller that does not await must not get an unhandled rejection: failures are also reported
+    // as the reader's `error` event.
+    nacked.catch(noop);
+    this.#settled = nacked;
+    return nacked;
+  }
+}
+
+function noop(): undefined {
+  return undefined;
+}
+
+function ignored(): NackOutcome {
+  return 'ignored';
+}

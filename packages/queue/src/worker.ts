@@ -1,0 +1,208 @@
+import { backoffDelay, DecodeError, sleep, validateTimeout } from '@redis-ipc/core';
+import type { TaskFailedEvent } from './events.js';
+import type { QueueTask, Task } from './task.js';
+
+/**
+ * Handles one task. Returning (or resolving) acks it; throwing (or rejecting) nacks it with the
+ * reader's `retryDelayMs`, and after `maxDeliveries` moves it to the dead-letter list with the error.
+ * A handler may also call `task.ack()` / `task.nack()` itself.
+ */
+export type TaskHandler<T> = (value: T, task: Task<T>) => unknown;
+
+/** Options of {@link ReadQueue.process}. */
+export interface ProcessOptions {
+  /**
+   * Most handlers running at once.
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * Closes the worker (as `close()` with its default deadline) when it aborts.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Worker.close} and {@link ReadQueue.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for running handlers, in ms. Tasks whose handlers are still running then are
+   * given back to the queue when the reader closes (they may run twice).
+   * @default 10000
+   */
+  timeoutMs?: number;
+}
+
+/** A running {@link ReadQueue.process} loop. */
+export interface Worker {
+  /** Most handlers running at once. */
+  readonly concurrency: number;
+  /** Handlers running now. */
+  readonly running: number;
+  /** Whether `close()` was called (or the reader closed). */
+  readonly closed: boolean;
+  /**
+   * Stops taking tasks and resolves once the running handlers have finished, or the deadline passed.
+   * Idempotent.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** What a {@link TaskWorker} needs from its reader. */
+export interface WorkerHost<T> {
+  /** A buffered task (or decode error), if one can be handed out at once. */
+  poll(): QueueTask<T> | DecodeError | undefined;
+  /**
+   * The next task (or decode error, already reported) for `lane`; rejects when the reader closes or
+   * {@link WorkerHost.cancel} is called with the lane's worker.
+   */
+  next(worker: object): Promise<QueueTask<T> | DecodeError>;
+  /** Rejects (with AbortError) every pending `next` of `worker`. */
+  cancel(worker: object): void;
+  /** Whether the reader has stopped handing out tasks. */
+  readonly stopped: boolean;
+  /** The retry delay after a failure. */
+  retryDelay(deliveries: number, error: unknown): number;
+  /** Reports a failure that is not a task's (an error event). */
+  reportError(error: unknown): void;
+  /** Reports a failed handler. */
+  taskFailed(event: TaskFailedEvent<T>): void;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+/** The loop behind {@link ReadQueue.process}: `concurrency` lanes, each taking and handling one task at a time. */
+export class TaskWorker<T> implements Worker {
+  readonly concurrency: number;
+  readonly #host: WorkerHost<T>;
+  readonly #handler: TaskHandler<T>;
+  readonly #stop = new AbortController();
+  readonly #lanes: Promise<void>[] = [];
+  #running = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, signal?: AbortSignal) {
+    this.#host = host;
+    this.#handler = handler;
+    this.concurrency = concurrency;
+    if (signal?.aborted) this.#stop.abort();
+    else signal?.addEventListener('abort', () => void this.close(), { once: true });
+    this.#stop.signal.addEventListener('abort', () => host.cancel(this), { once: true });
+    for (let i = 0; i < concurrency; i++) this.#lanes.push(this.#lane());
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get closed(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
+  /** Resolves when every lane has ended. */
+  get finished(): Promise<void> {
+    return Promise.all(this.#lanes).then(() => undefined);
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    validateTimeout(timeoutMs);
+    this.#stop.abort();
+    this.#host.cancel(this);
+    if (timeoutMs === Number.POSITIVE_INFINITY) return this.finished;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.finished, deadline]);
+    clearTimeout(timer);
+  }
+
+  async #lane(): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let failures = 0; !signal.aborted && !this.#host.stopped; ) {
+      // A buffered task is taken at once; only an empty buffer costs a wait.
+      let entry = this.#host.poll();
+      try {
+        entry ??= await this.#host.next(this);
+      } catch (error) {
+        if (signal.aborted || this.#host.stopped) return;
+        // Not a task's failure (a reply error, say): report it and back off rather than spin.
+        this.#host.reportError(error);
+        try {
+          await sleep(backoffDelay(failures++), signal);
+        } catch {
+          return;
+        }
+        continue;
+      }
+      failures = 0;
+      // Already dead-lettered and reported as a decode-error event.
+      if (entry instanceof DecodeError) continue;
+      const handling = this.#handle(entry);
+      if (handling) await handling;
+    }
+  }
+
+  // Runs the handler; returns a promise only when the handler did, so a synchronous handler costs no
+  // extra turn of the event loop.
+  #handle(task: QueueTask<T>): Promise<void> | undefined {
+    this.#running++;
+    let result: unknown;
+    try {
+      result = this.#handler(task.value, task);
+    } catch (error) {
+      this.#failed(task, error);
+      this.#running--;
+      return undefined;
+    }
+    if (!isThenable(result)) {
+      this.#succeeded(task);
+      this.#running--;
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => {
+        this.#succeeded(task);
+        this.#running--;
+      },
+      (error: unknown) => {
+        this.#failed(task, error);
+        this.#running--;
+      },
+    );
+  }
+
+  #succeeded(task: QueueTask<T>): void {
+    if (!task.settled) void task.ack();
+  }
+
+  #failed(task: QueueTask<T>, error: unknown): void {
+    if (task.settled) {
+      this.#host.taskFailed({ task, error, outcome: 'ignored', delayMs: 0 });
+      return;
+    }
+    let delayMs = 0;
+    try {
+      delayMs = this.#host.retryDelay(task.deliveries, error);
+    } catch (failure) {
+      this.#host.reportError(failure);
+    }
+    task.nack({ delayMs, error }).then(
+      (outcome) => this.#host.taskFailed({ task, error, outcome, delayMs }),
+      () => {},
+    );
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,272 @@
+import { type IpcClient, isIpcError } from '@redis-ipc/core';
+import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReadQueue, createWriteQueue, type RecoveredEvent } from '../src/index.js';
+import { open, pause, until } from './helpers.js';
+
+interface Job {
+  n: number;
+}
+
+describe('at-least-once delivery', () => {
+  let prefix: string;
+  let ipc: IpcClient;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('q');
+    ipc = await open(redisUrl(), { prefix });
+  });
+
+  afterEach(async () => {
+    await ipc.close();
+    await deleteKeys(redisUrl(), prefix);
+  });
+
+  it('keeps a taken task in flight until it is acked', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    await writer.push({ n: 1 });
+    const task = await reader.take({ timeoutMs: 1000 });
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 1, dead: 0 });
+    // The in-flight record is the stored item itself, in this reader's own hash.
+    const keys = ipc.keys.structure('q', 'jobs');
+    expect(await ipc.redis.hGet(keys.sub(`inflight:${reader.consumerId}`), task.id)).toMatch(/^\{"uuid":/);
+    await task.ack();
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    await reader.close();
+  });
+
+  it('nack() returns a task to the head at once, counting its deliveries', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    await writer.pushMany([{ n: 1 }, { n: 2 }]);
+    const first = await reader.take({ timeoutMs: 1000 });
+    expect(first.value.n).toBe(1);
+    expect(await first.nack()).toBe('requeued');
+    const again = await reader.take({ timeoutMs: 1000 });
+    expect(again.value.n).toBe(1); // back at the head, before task 2
+    expect(again.id).toBe(first.id);
+    expect(again.deliveries).toBe(2);
+    await again.ack();
+    const second = await reader.take({ timeoutMs: 1000 });
+    expect(second.value.n).toBe(2);
+    expect(second.deliveries).toBe(1);
+    await second.ack();
+    // The delivery count of an acked task is forgotten.
+    expect(await ipc.redis.exists(ipc.keys.structure('q', 'jobs').sub('deliveries'))).toBe(0);
+    expect(await first.nack()).toBe('ignored');
+    await reader.close();
+  });
+
+  it('nack({ delayMs }) holds a task back for the delay, then hands it out again', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs');
+    await writer.push({ n: 1 });
+    const task = await reader.take({ timeoutMs: 1000 });
+    const nackedAt = performance.now();
+    expect(await task.nack({ delayMs: 400 })).toBe('delayed');
+    expect(await reader.counts()).toMatchObject({ waiting: 0, delayed: 1, inFlight: 0 });
+    expect(await reader.pop()).toBeUndefined();
+    const retried = await reader.take({ timeoutMs: 3000 });
+    const waited = performance.now() - nackedAt;
+    expect(retried.value.n).toBe(1);
+    expect(retried.deliveries).toBe(2);
+    expect(waited).toBeGreaterThanOrEqual(380);
+    expect(waited).toBeLessThan(2000);
+    await retried.ack();
+    await reader.close();
+  });
+
+  it('dead-letters a task after maxDeliveries, with its last error, and can requeue it', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs', { maxDeliveries: 3 });
+    const letters: string[] = [];
+    reader.on('dead-letter', (event) => letters.push(event.id));
+    const id = await writer.push({ n: 9 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const task = await reader.take({ timeoutMs: 1000 });
+      outcomes.push(await task.nack({ error: new RangeError(`attempt ${task.deliveries} failed`) }));
+    }
+    expect(outcomes).toEqual(['requeued', 'requeued', 'dead-lettered']);
+    expect(letters).toEqual([id]);
+    expect(await reader.pop()).toBeUndefined();
+    expect(await reader.deadLetterCount()).toBe(1);
+    const [letter] = await reader.deadLetters();
+    expect(letter).toMatchObject({
+      id,
+      deliveries: 3,
+      reason: 'RangeError: attempt 3 failed',
+      consumer: reader.consumerId,
+    });
+    expect(JSON.parse(letter!.item)).toMatchObject({ uuid: id, content: { n: 9 } });
+    expect(letter!.failedAt).toBeGreaterThan(Date.now() - 60_000);
+
+    expect(await reader.requeueDeadLetters()).toBe(1);
+    expect(await reader.deadLetterCount()).toBe(0);
+    const back = await reader.take({ timeoutMs: 1000 });
+    expect(back.id).toBe(id);
+    expect(back.deliveries).toBe(1); // a fresh start
+    await back.ack();
+    await reader.close();
+  });
+
+  it('returns the tasks of a reader that stopped renewing its lease to the queue', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    await writer.pushMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    // A reader on a client that goes away without closing the reader: it just stops renewing,
+    // as after SIGKILL.
+    const doomedIpc = await open(redisUrl(), { prefix });
+    const doomed = createReadQueue<Job>(doomedIpc, 'jobs', { leaseMs: 600 });
+    const held = [await doomed.take({ timeoutMs: 1000 }), await doomed.take({ timeoutMs: 1000 })];
+    expect(held.map((task) => task.value.n)).toEqual([1, 2]);
+    await doomedIpc.close();
+
+    const survivor = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 600 });
+    const recovered: RecoveredEvent[] = [];
+    survivor.on('recovered', (event) => recovered.push(event));
+    const seen: number[] = [];
+    const started = performance.now();
+    while (seen.length < 3) {
+      const task = await survivor.take({ timeoutMs: 5000 });
+      seen.push(task.value.n);
+      if (task.value.n !== 3) expect(task.deliveries).toBe(2);
+      await task.ack();
+    }
+    expect(seen.sort()).toEqual([1, 2, 3]);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(recovered.reduce((sum, event) => sum + event.requeued, 0)).toBeGreaterThanOrEqual(2);
+    expect(await survivor.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    await survivor.close();
+  });
+
+  it('dead-letters the task of a reader that kept dying with it, after maxDeliveries', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const id = await writer.push({ n: 1 });
+    for (let round = 0; round < 2; round++) {
+      const doomedIpc = await open(redisUrl(), { prefix });
+      const doomed = createReadQueue<Job>(doomedIpc, 'jobs', { leaseMs: 300, maxDeliveries: 2 });
+      await doomed.take({ timeoutMs: 5000 });
+      await doomedIpc.close();
+    }
+    const survivor = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 300, maxDeliveries: 2 });
+    await survivor.pop();
+    await until(async () => (await survivor.deadLetterCount()) === 1, 5000, 'dead letter');
+    const [letter] = await survivor.deadLetters();
+    expect(letter).toMatchObject({ id, deliveries: 2 });
+    expect(letter!.reason).toMatch(/lease expired/);
+    await survivor.close();
+  });
+
+  it('keeps the lease of a live reader whose handler runs far longer than leaseMs', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    await writer.push({ n: 1 });
+    const slow = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 300 });
+    const task = await slow.take({ timeoutMs: 1000 });
+    const otherIpc = await open(redisUrl(), { prefix });
+    const other = createReadQueue<Job>(otherIpc, 'jobs', { leaseMs: 300 });
+    // The other reader runs its recovery several times meanwhile; it must not take the task.
+    const stolen = await other.take({ timeoutMs: 1500 }).catch((error: unknown) => error);
+    expect(isIpcError(stolen, 'IPC_TIMEOUT')).toBe(true);
+    await task.ack();
+    expect(await other.counts()).toMatchObject({ waiting: 0, inFlight: 0 });
+    await other.close();
+    await otherIpc.close();
+    await slow.close();
+  });
+
+  it('process() acks on success, retries on failure with the delay, then dead-letters', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs', { maxDeliveries: 3, retryDelayMs: 50 });
+    const attempts = new Map<number, number>();
+    const failures: string[] = [];
+    reader.on('task-failed', (event) => failures.push(event.outcome));
+    const worker = reader.process(
+      (job) => {
+        attempts.set(job.n, (attempts.get(job.n) ?? 0) + 1);
+        if (job.n === 0) throw new Error('always fails');
+        if (job.n === 1 && attempts.get(1) === 1) throw new Error('fails once');
+      },
+      { concurrency: 4 },
+    );
+    await writer.pushMany([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await until(async () => (await reader.deadLetterCount()) === 1 && attempts.get(1) === 2, 5000, 'retries');
+    await until(async () => (await reader.counts()).inFlight === 0, 5000, 'acks');
+    expect(Object.fromEntries(attempts)).toEqual({ 0: 3, 1: 2, 2: 1 });
+    expect(failures.sort()).toEqual(['dead-lettered', 'delayed', 'delayed', 'delayed']);
+    const [letter] = await reader.deadLetters();
+    expect(letter!.reason).toBe('always fails');
+    await worker.close();
+    await reader.close();
+  });
+
+  it('process() never runs more than `concurrency` handlers at once', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs');
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    reader.process(
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await pause(5);
+        running--;
+        done++;
+      },
+      { concurrency: 3 },
+    );
+    await writer.pushMany(Array.from({ length: 30 }, (_, n) => ({ n })));
+    await until(() => done === 30, 10_000, 'all handled');
+    expect(peak).toBe(3);
+    await reader.close();
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('close() waits for running handlers, and gives back those past the deadline', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const finished: number[] = [];
+    const started: number[] = [];
+    reader.process(
+      async (job) => {
+        started.push(job.n);
+        await pause(job.n === 0 ? 100 : 3000);
+        finished.push(job.n);
+      },
+      { concurrency: 2 },
+    );
+    await writer.pushMany([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await until(() => started.length === 2, 5000, 'handlers started');
+    const closing = performance.now();
+    await reader.close({ timeoutMs: 500 });
+    const took = performance.now() - closing;
+    expect(finished).toEqual([0]);
+    expect(took).toBeGreaterThanOrEqual(400);
+    expect(took).toBeLessThan(2500);
+    // Task 0 acked; task 1 (still running) and task 2 (never started) are back in the queue.
+    const counts = await reader.counts();
+    expect(counts).toEqual({ waiting: 2, delayed: 0, inFlight: 0, dead: 0 });
+    const other = createReadQueue<Job>(ipc, 'jobs');
+    const next = await other.pop();
+    expect(next?.value.n).toBe(1);
+    expect(next?.deliveries).toBe(2);
+    const last = await other.pop();
+    expect(last?.value.n).toBe(2);
+    expect(last?.deliveries).toBe(1);
+    await other.close();
+  });
+
+  it('an error event with no listener never crashes the process', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    await writer.push({ n: 1 });
+    const otherIpc = await open(redisUrl(), { prefix });
+    const reader = createReadQueue<Job>(otherIpc, 'jobs');
+    const task = await reader.take({ timeoutMs: 1000 });
+    await otherIpc.close();
+    // The ack fails (client closed) and is reported as an error event that nobody listens to.
+    await expect(task.ack()).rejects.toSatisfy((error: unknown) => isIpcError(error, 'IPC_CLOSED'));
+    void task.nack();
+    await pause(50);
+  });
+});

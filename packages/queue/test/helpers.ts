@@ -1,0 +1,95 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
+
+/** Opens a client and waits for it to be ready. */
+export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): Promise<IpcClient> {
+  return createClient({ url, ...options }).connect();
+}
+
+/** Polls `check` until it returns true; fails after `timeoutMs`. Bounded in time. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  label = 'condition',
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`${label} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves with the rejection of `promise`; fails if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+/** Resolves after `ms`. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a Redis server, to cut a connection at a chosen moment: with
+ * `dropReplies()` the commands still reach Redis but the replies are swallowed, and `cut()` then
+ * destroys the client's socket — the "the write reached Redis, the reply did not" failure.
+ */
+export interface FaultyProxy {
+  readonly url: string;
+  dropReplies(): void;
+  cut(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(targetPort: number): Promise<FaultyProxy> {
+  const { connect } = await import('node:net');
+  let dropping = false;
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!dropping) client.write(chunk);
+    });
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    dropReplies() {
+      dropping = true;
+    },
+    cut() {
+      for (const { client, upstream } of pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
+      pairs.clear();
+      dropping = false;
+    },
+    async close() {
+      for (const { client, upstream } of pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

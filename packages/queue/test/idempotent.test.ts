@@ -1,0 +1,99 @@
+import { type IpcClient, isIpcError } from '@redis-ipc/core';
+import { deleteKeys, type RedisServer, redisUrl, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createReadQueue, createWriteQueue } from '../src/index.js';
+import { open, pause, rejection, startProxy } from './helpers.js';
+
+interface Job {
+  n: number;
+}
+
+describe('idempotent push', () => {
+  let prefix: string;
+  let ipc: IpcClient;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('q');
+    ipc = await open(redisUrl(), { prefix });
+  });
+
+  afterEach(async () => {
+    await ipc.close();
+    await deleteKeys(redisUrl(), prefix);
+  });
+
+  it('enqueues a caller-given id at most once within the window', async () => {
+    const writer = createWriteQueue<Job>(ipc, 'jobs', { dedupeWindowMs: 300 });
+    expect(await writer.push({ n: 1 }, { id: 'order-1' })).toBe('order-1');
+    expect(await writer.push({ n: 1 }, { id: 'order-1' })).toBe('order-1');
+    expect(
+      await writer.pushMany([{ n: 2 }, { n: 1 }, { n: 2 }], { ids: ['order-2', 'order-1', 'order-2'] }),
+    ).toEqual(['order-2', 'order-1', 'order-2']);
+    expect(await writer.length()).toBe(2);
+    // Even once the task has been taken and acked, a late retry adds nothing.
+    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    const task = await reader.take({ timeoutMs: 1000 });
+    expect(task.id).toBe('order-1');
+    await task.ack();
+    await writer.push({ n: 1 }, { id: 'order-1' });
+    expect(await writer.length()).toBe(1);
+    // After the window the id may be used again.
+    await pause(400);
+    await writer.push({ n: 1 }, { id: 'order-1' });
+    expect(await writer.length()).toBe(2);
+    await reader.close();
+  });
+});
+
+// A real ambiguous failure: the push reaches Redis, the reply never comes back, the connection drops.
+describe('a retry after an ambiguous failure', () => {
+  let server: RedisServer;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  async function pushThenCut(withId: boolean): Promise<number> {
+    const proxy = await startProxy(server.port);
+    const name = uniquePrefix('jobs');
+    const producer = await open(proxy.url);
+    const checker = await open(server.url);
+    try {
+      const writer = createWriteQueue<Job>(producer, name);
+      // Loads the script while replies still flow, as in a producer that has been running a while.
+      await writer.push({ n: 0 }, { id: 'warm-up' });
+      const main = checker.keys.structure('q', name).main;
+      await checker.redis.del(main);
+      proxy.dropReplies();
+      const options = withId ? { id: 'payment-42' } : {};
+      const attempt = writer.push({ n: 42 }, options);
+      // The write has reached Redis…
+      for (let i = 0; i < 100 && (await checker.redis.lLen(main)) === 0; i++) await pause(10);
+      expect(await checker.redis.lLen(main)).toBe(1);
+      // …and the reply is lost with the connection.
+      proxy.cut();
+      const error = await rejection(attempt);
+      expect(isIpcError(error, 'IPC_CONNECTION')).toBe(true);
+      // The producer does what producers do: it retries.
+      await writer.push({ n: 42 }, options);
+      return await checker.redis.lLen(main);
+    } finally {
+      proxy.cut();
+      await producer.close();
+      await checker.close();
+      await proxy.close();
+    }
+  }
+
+  it('creates no duplicate with a caller-given id', async () => {
+    expect(await pushThenCut(true)).toBe(1);
+  });
+
+  it('(without an id the retry duplicates the task, as a plain LPUSH does)', async () => {
+    expect(await pushThenCut(false)).toBe(2);
+  });
+});
