@@ -49,7 +49,7 @@ export type DeliveryMode =
 
 /** What a reader does with an item it cannot decode (after moving it to the dead-letter list). */
 export type DecodeErrorPolicy =
-  /** `pop`, `take` and the iterator reject with the {@link DecodeError}; the next call goes on. */
+  /** `pop`, `take` and the iterator reject with the {@link @redis-ipc/core!DecodeError}; the next call goes on. */
   | 'throw'
   /** Skipped; only the `decode-error` event reports it. */
   | 'skip';

@@ -82,8 +82,8 @@ export class WriteQueue<T> {
   /**
    * Adds a task at the back of the queue. Resolves with the task id once Redis has stored it (or,
    * with a caller-given id, once Redis has decided it is a duplicate). Rejects with
-   * {@link InvalidArgumentError} / {@link PayloadTooLargeError} before sending anything,
-   * {@link ConnectionError} when the outcome is unknown (retry with the same `id` to be safe), or
+   * {@link InvalidArgumentError} / {@link @redis-ipc/core!PayloadTooLargeError} before sending anything,
+   * {@link @redis-ipc/core!ConnectionError} when the outcome is unknown (retry with the same `id` to be safe), or
    * {@link ClosedError}.
    */
   push(value: T, options: PushOptions = {}): Promise<string> {
