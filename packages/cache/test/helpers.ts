@@ -58,12 +58,4 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
-/** The rejection of `promise` (fails if it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+export { rejection } from '@redis-ipc/testing';

@@ -88,7 +88,7 @@ describe('waitFor', () => {
     const error = await rejection(cache.waitFor('none', { timeoutMs: 200 }));
     const elapsed = performance.now() - started;
     expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
-    expect((error as { timeoutMs: number }).timeoutMs).toBe(200);
+    expect((error as unknown as { timeoutMs: number }).timeoutMs).toBe(200);
     expect(elapsed).toBeGreaterThanOrEqual(195);
     expect(elapsed).toBeLessThan(1500);
     expect(isIpcError(await rejection(cache.waitFor('none', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);

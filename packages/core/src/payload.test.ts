@@ -1,18 +1,10 @@
+import { rejection } from '@redis-ipc/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bufferCodec, type Codec, jsonCodec, safeJsonParse, stringCodec } from './codec.js';
 import { DecodeError, isIpcError } from './errors.js';
 import { PayloadCodec } from './payload.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('codecs', () => {
   it('round-trips JSON values', async () => {

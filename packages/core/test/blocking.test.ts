@@ -1,4 +1,4 @@
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type BlockingWait,
@@ -9,15 +9,6 @@ import {
 } from '../src/index.js';
 
 const brpop = (key: string) => (redis: RedisClient, wait: BlockingWait) => redis.brPop(key, wait.seconds);
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('IpcClient.blocking', () => {
   let prefix: string;
@@ -72,7 +63,7 @@ describe('IpcClient.blocking', () => {
     const error = await rejection(ipc.blocking(brpop(key), { timeoutMs: 150 }));
     const elapsed = performance.now() - started;
     expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
-    expect((error as { timeoutMs: number }).timeoutMs).toBe(150);
+    expect((error as unknown as { timeoutMs: number }).timeoutMs).toBe(150);
     expect(elapsed).toBeGreaterThanOrEqual(145);
     expect(elapsed).toBeLessThan(1000);
   });

@@ -6,28 +6,7 @@ export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): 
   return createClient({ url, ...options }).connect();
 }
 
-/** Polls `check` until it returns true; fails after `timeoutMs`. Bounded in time. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  label = 'condition',
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`${label} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Resolves with the rejection of `promise`; fails if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
+export { rejection, until } from '@redis-ipc/testing';
 
 /** Resolves after `ms`. */
 export function pause(ms: number): Promise<void> {

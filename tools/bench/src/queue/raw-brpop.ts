@@ -1,0 +1,39 @@
+// Hand-written at-most-once consumer: one BRPOP loop per unit of concurrency, each on its own
+// connection (a blocked connection can do nothing else). The producer LPUSHes one task per call.
+import type { RedisClientType } from 'redis';
+import { closeAll, connectRaw, type TimeoutMode } from '../harness/node-redis.js';
+import type { Task } from '../harness/payload.js';
+import type { Role } from '../harness/role.js';
+import { type ConsumeReport, Tracker, untilDone } from '../harness/tracker.js';
+import { type ConsumerParams, type ProduceReport, type ProducerParams, produce } from './roles.js';
+
+/** LPUSH, `inFlight` at a time on one pipelining connection. */
+export const producer: Role<ProducerParams, ProduceReport> = async ({ url, params }) => {
+  const redis = await connectRaw(url, params.variant as TimeoutMode);
+  return {
+    run: () => produce(params, (task) => redis.lPush(params.name, JSON.stringify(task))),
+    close: () => closeAll([redis]),
+  };
+};
+
+export const consumer: Role<ConsumerParams, ConsumeReport> = async ({ url, params }) => {
+  const tracker = new Tracker(params.n, params.warmup, { latency: params.latency });
+  const handle = async (task: Task) => tracker.record(task);
+  const connections: RedisClientType[] = await Promise.all(
+    Array.from({ length: params.concurrency }, () => connectRaw(url, params.variant as TimeoutMode)),
+  );
+  let stopped = false;
+  const loops = connections.map(async (redis) => {
+    while (!stopped && tracker.distinct < params.n) {
+      const reply = await redis.brPop(params.name, 1);
+      if (reply) await handle(JSON.parse(reply.element) as Task);
+    }
+  });
+  return {
+    run: () => untilDone(tracker.done, loops),
+    close: async () => {
+      stopped = true;
+      for (const redis of connections) redis.destroy();
+    },
+  };
+};

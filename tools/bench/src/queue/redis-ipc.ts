@@ -1,0 +1,46 @@
+// redis-ipc's queue: `push` with the same number in flight as the raw producers, and a read queue
+// processing with the requested concurrency, at-least-once or at-most-once (the variant).
+import { createClient } from '@redis-ipc/core';
+import { createReadQueue, createWriteQueue } from '@redis-ipc/queue';
+import type { Task } from '../harness/payload.js';
+import type { Role } from '../harness/role.js';
+import { type ConsumeReport, Tracker } from '../harness/tracker.js';
+import { type ConsumerParams, type ProduceReport, type ProducerParams, produce } from './roles.js';
+
+/** `at-least-once` or `at-most-once`. */
+export type Delivery = 'at-least-once' | 'at-most-once';
+
+export const producer: Role<ProducerParams, ProduceReport> = async ({ url, params }) => {
+  const ipc = createClient(url);
+  await ipc.connect();
+  const queue = createWriteQueue<Task>(ipc, params.name);
+  return {
+    run: () => produce(params, (task) => queue.push(task)),
+    close: () => ipc.close(),
+  };
+};
+
+export const consumer: Role<ConsumerParams, ConsumeReport> = async ({ url, params }) => {
+  const tracker = new Tracker(params.n, params.warmup, { latency: params.latency });
+  const ipc = createClient(url);
+  await ipc.connect();
+  const queue = createReadQueue<Task>(ipc, params.name, { delivery: params.variant as Delivery });
+  // A handler never fails here: a failure event means the benchmark itself is broken.
+  const failed = new Promise<never>((_, reject) => {
+    queue.on('task-failed', (event) => reject(event.error));
+    queue.on('decode-error', reject);
+  });
+  queue.process(
+    (task) => {
+      tracker.record(task);
+    },
+    { concurrency: params.concurrency },
+  );
+  return {
+    run: () => Promise.race([tracker.done, failed]),
+    close: async () => {
+      await queue.close();
+      await ipc.close();
+    },
+  };
+};

@@ -1,0 +1,411 @@
+// Queue section: end-to-end throughput, hand-off latency at 1,000 tasks/s, and what each task
+// costs Redis, for redis-ipc and every peer, at consumer concurrency 1 and 64.
+import { type Case, type CaseResult, runCases, type Sample } from '../harness/cases.js';
+import { runRoles, startRole } from '../harness/child.js';
+import { msBetween } from '../harness/clock.js';
+import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
+import { taskBytes } from '../harness/payload.js';
+import { callLines } from '../harness/redis-stats.js';
+import {
+  num,
+  ratioText,
+  type SectionReport,
+  spreadText,
+  type TargetRow,
+  table,
+  targetsTable,
+} from '../harness/report.js';
+import { atLeast, atMost, best, figure, withinMargin } from '../harness/targets.js';
+import type { ConsumeReport } from '../harness/tracker.js';
+import type { ConsumerParams, ProduceReport, ProducerParams } from './roles.js';
+
+interface QueuePeer {
+  readonly id: string;
+  readonly label: string;
+  readonly module: string;
+  readonly variant: string;
+  readonly handWritten: boolean;
+  /** Also measured for hand-off latency. */
+  readonly latency: boolean;
+}
+
+const PEERS: readonly QueuePeer[] = [
+  {
+    id: 'ipc-alo',
+    label: 'redis-ipc at-least-once',
+    module: 'queue/redis-ipc.ts',
+    variant: 'at-least-once',
+    handWritten: false,
+    latency: true,
+  },
+  {
+    id: 'ipc-amo',
+    label: 'redis-ipc at-most-once',
+    module: 'queue/redis-ipc.ts',
+    variant: 'at-most-once',
+    handWritten: false,
+    latency: true,
+  },
+  {
+    id: 'brpop',
+    label: 'raw LPUSH + BRPOP',
+    module: 'queue/raw-brpop.ts',
+    variant: 'default',
+    handWritten: true,
+    latency: true,
+  },
+  {
+    id: 'brpop-off',
+    label: 'raw LPUSH + BRPOP (timeout off)',
+    module: 'queue/raw-brpop.ts',
+    variant: 'off',
+    handWritten: true,
+    latency: true,
+  },
+  {
+    id: 'rpop',
+    label: 'raw LPUSH + RPOP 100',
+    module: 'queue/raw-rpop-batch.ts',
+    variant: 'default',
+    handWritten: true,
+    latency: false,
+  },
+  {
+    id: 'rpop-off',
+    label: 'raw LPUSH + RPOP 100 (timeout off)',
+    module: 'queue/raw-rpop-batch.ts',
+    variant: 'off',
+    handWritten: true,
+    latency: false,
+  },
+  {
+    id: 'blmove',
+    label: 'raw BLMOVE + LREM',
+    module: 'queue/raw-blmove-lrem.ts',
+    variant: 'default',
+    handWritten: true,
+    latency: false,
+  },
+  {
+    id: 'blmove-off',
+    label: 'raw BLMOVE + LREM (timeout off)',
+    module: 'queue/raw-blmove-lrem.ts',
+    variant: 'off',
+    handWritten: true,
+    latency: false,
+  },
+  {
+    id: 'lua',
+    label: 'raw Lua batch + lease ZSET',
+    module: 'queue/raw-lua-batch.ts',
+    variant: 'default',
+    handWritten: true,
+    latency: false,
+  },
+  {
+    id: 'lua-off',
+    label: 'raw Lua batch + lease ZSET (timeout off)',
+    module: 'queue/raw-lua-batch.ts',
+    variant: 'off',
+    handWritten: true,
+    latency: true,
+  },
+  {
+    id: 'bullmq',
+    label: 'BullMQ addBulk + Worker',
+    module: 'queue/bullmq.ts',
+    variant: '',
+    handWritten: false,
+    latency: true,
+  },
+  {
+    id: 'bee',
+    label: 'bee-queue',
+    module: 'queue/bee-queue.ts',
+    variant: '',
+    handWritten: false,
+    latency: true,
+  },
+];
+
+const CONCURRENCIES = [64, 1] as const;
+// --quick runs each peer once, at concurrency 64, and measures latency for a few only: it only has
+// to prove that every scenario still runs.
+const QUICK_LATENCY = new Set(['ipc-alo', 'ipc-amo', 'brpop-off']);
+const concurrencies = (ctx: BenchContext) => (ctx.options.quick ? CONCURRENCIES.slice(0, 1) : CONCURRENCIES);
+const measured = (results: Map<string, CaseResult>) =>
+  CONCURRENCIES.filter((c) => [...results.keys()].some((key) => key.endsWith(`@${c}`)));
+const labelOf = (id: string) => PEERS.find((peer) => peer.id === id)?.label ?? id;
+const PRODUCER_IN_FLIGHT = 64;
+const LATENCY_RATE = 1_000;
+
+/** Runs one producer and one consumer process against a fresh server and measures them. */
+async function runPair(
+  ctx: BenchContext,
+  peer: QueuePeer,
+  rep: number,
+  settings: { n: number; concurrency: number; perSecond?: number; warmup: number },
+): Promise<Sample> {
+  const { server } = ctx;
+  await server.reset();
+  const name = `bench-${peer.id}-${rep}`;
+  const deadline = deadlineFor(ctx, settings.n, settings.perSecond ? settings.perSecond / 2 : 500);
+  const consumerParams: ConsumerParams = {
+    name,
+    n: settings.n,
+    concurrency: settings.concurrency,
+    warmup: settings.warmup,
+    variant: peer.variant,
+  };
+  const producerParams: ProducerParams = {
+    name,
+    n: settings.n,
+    inFlight: PRODUCER_IN_FLIGHT,
+    perSecond: settings.perSecond,
+    variant: peer.variant,
+  };
+  const consumer = startRole<ConsumeReport>(peer.module, 'consumer', server.url, consumerParams, deadline);
+  const producer = startRole<ProduceReport>(peer.module, 'producer', server.url, producerParams, deadline);
+  const meter = server.meter();
+  const [consumed, produced] = await runRoles([consumer, producer] as const, meter);
+  const redis = meter.result();
+  const n = settings.n;
+  const seconds = msBetween(produced.value.startAt, consumed.value.doneAt) / 1000;
+  return {
+    units: n,
+    redis,
+    metrics: {
+      rate: n / seconds,
+      callsPerTask: redis.totalCalls / n,
+      redisCpuUs: redis.cpuUs / n,
+      consumerCpuUs: consumed.cpuUs / n,
+      producerCpuUs: produced.cpuUs / n,
+      p50: consumed.value.latency.p50,
+      p99: consumed.value.latency.p99,
+      duplicates: consumed.value.duplicates,
+    },
+  };
+}
+
+function throughputCases(ctx: BenchContext): Case[] {
+  const { sizes } = ctx.options;
+  return concurrencies(ctx).flatMap((concurrency) =>
+    PEERS.map((peer) => ({
+      key: `${peer.id}@${concurrency}`,
+      label: `${peer.label} c${concurrency}`,
+      run: (rep: number) =>
+        runPair(ctx, peer, rep, {
+          n: concurrency === 1 ? sizes.queueTasksSerial : sizes.queueTasks,
+          concurrency,
+          warmup: 0,
+        }),
+    })),
+  );
+}
+
+function latencyCases(ctx: BenchContext): Case[] {
+  const { sizes } = ctx.options;
+  return concurrencies(ctx).flatMap((concurrency) =>
+    PEERS.filter((peer) => peer.latency && (!ctx.options.quick || QUICK_LATENCY.has(peer.id))).map(
+      (peer) => ({
+        key: `${peer.id}@${concurrency}`,
+        label: `${peer.label} c${concurrency} latency`,
+        run: (rep: number) =>
+          runPair(ctx, peer, rep, {
+            n: sizes.latencyTasks,
+            concurrency,
+            perSecond: LATENCY_RATE,
+            warmup: Math.floor(sizes.latencyTasks / 10),
+          }),
+      }),
+    ),
+  );
+}
+
+function throughputTable(results: Map<string, CaseResult>): string {
+  const rows: string[][] = [];
+  for (const concurrency of measured(results)) {
+    const handBest = best(
+      PEERS.filter((p) => p.handWritten).map((p) => figure(results.get(`${p.id}@${concurrency}`), 'rate')),
+    );
+    for (const peer of PEERS) {
+      const result = results.get(`${peer.id}@${concurrency}`);
+      if (!result) continue;
+      if (result.samples.length === 0) {
+        rows.push([
+          peer.label,
+          String(concurrency),
+          `failed: ${firstLine(result.error)}`,
+          '',
+          '',
+          '',
+          '',
+          '',
+        ]);
+        continue;
+      }
+      const rate = result.metric('rate');
+      rows.push([
+        peer.label,
+        String(concurrency),
+        spreadText(rate, 0),
+        handBest ? ratioText(rate.median / handBest.value) : '–',
+        num(result.metric('callsPerTask').median, 2),
+        num(result.metric('redisCpuUs').median, 1),
+        num(result.metric('consumerCpuUs').median, 1),
+        num(result.metric('producerCpuUs').median, 1),
+      ]);
+    }
+  }
+  return table(
+    [
+      'consumer',
+      'concurrency',
+      'tasks/s, median (min–max)',
+      'ratio to best hand-written',
+      'Redis calls/task',
+      'Redis CPU µs/task',
+      'consumer CPU µs/task',
+      'producer CPU µs/task',
+    ],
+    rows,
+  );
+}
+
+function latencyTable(results: Map<string, CaseResult>): string {
+  const rows: string[][] = [];
+  for (const concurrency of measured(results)) {
+    const raw = best(
+      ['brpop', 'brpop-off'].map((id) => figure(results.get(`${id}@${concurrency}`), 'p50')),
+      false,
+    );
+    for (const peer of PEERS) {
+      const result = results.get(`${peer.id}@${concurrency}`);
+      if (!result) continue;
+      if (result.samples.length === 0) {
+        rows.push([peer.label, String(concurrency), `failed: ${firstLine(result.error)}`, '', '']);
+        continue;
+      }
+      const p50 = result.metric('p50');
+      rows.push([
+        peer.label,
+        String(concurrency),
+        spreadText(p50, 2),
+        spreadText(result.metric('p99'), 2),
+        raw ? `${p50.median - raw.value >= 0 ? '+' : ''}${(p50.median - raw.value).toFixed(2)}` : '–',
+      ]);
+    }
+  }
+  return table(['consumer', 'concurrency', 'p50 ms', 'p99 ms', 'p50 vs raw BRPOP, ms'], rows);
+}
+
+function targets(through: Map<string, CaseResult>, latency: Map<string, CaseResult>): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const rate = (id: string, c: number) => figure(through.get(`${id}@${c}`), 'rate', labelOf(id));
+  for (const c of measured(through)) {
+    const alo = rate('ipc-alo', c);
+    const amo = rate('ipc-amo', c);
+    rows.push(
+      atLeast(
+        `at-least-once vs Lua batch, c${c}`,
+        alo,
+        best([rate('lua', c), rate('lua-off', c)]),
+        0.7,
+        'tasks/s',
+      ),
+      atLeast(`at-least-once vs BullMQ, c${c}`, alo, rate('bullmq', c), 6, 'tasks/s'),
+      atMost(
+        `at-least-once Redis calls per task, c${c}`,
+        figure(through.get(`ipc-alo@${c}`), 'callsPerTask'),
+        1.3,
+        'calls',
+      ),
+      atLeast(
+        `at-most-once vs RPOP 100, c${c}`,
+        amo,
+        best([rate('rpop', c), rate('rpop-off', c)]),
+        0.9,
+        'tasks/s',
+      ),
+      atLeast(
+        `at-most-once vs BRPOP loop, c${c}`,
+        amo,
+        best([rate('brpop', c), rate('brpop-off', c)]),
+        2,
+        'tasks/s',
+      ),
+    );
+  }
+  for (const c of measured(latency)) {
+    const raw = best(
+      ['brpop', 'brpop-off'].map((id) => figure(latency.get(`${id}@${c}`), 'p50', labelOf(id))),
+      false,
+    );
+    for (const id of ['ipc-alo', 'ipc-amo']) {
+      const label = id === 'ipc-alo' ? 'at-least-once' : 'at-most-once';
+      rows.push(
+        withinMargin(
+          `${label} hand-off p50 at 1,000/s, c${c}`,
+          figure(latency.get(`${id}@${c}`), 'p50'),
+          raw,
+          0.1,
+          'ms',
+        ),
+      );
+    }
+  }
+  return rows;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? 'unknown error').split('\n')[0]!.slice(0, 160);
+}
+
+/** Runs the queue section and renders its tables. */
+export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
+  const { sizes, quick } = ctx.options;
+  const through = await runCases(
+    'queue',
+    selected(ctx, throughputCases(ctx)),
+    sizes.reps,
+    (s) =>
+      `${num(s.metrics.rate ?? Number.NaN, 0)} tasks/s, ${num(s.metrics.callsPerTask ?? Number.NaN, 2)} calls/task`,
+  );
+  const latency = await runCases(
+    'queue',
+    selected(ctx, latencyCases(ctx)),
+    sizes.reps,
+    (s) => `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} ms`,
+  );
+  const failures = [...through.values(), ...latency.values()]
+    .filter((r) => r.error)
+    .map((r) => `queue: ${r.label}: ${r.error}`);
+  const markdown = [
+    '## Queue',
+    '',
+    `End-to-end throughput: ${num(sizes.queueTasks, 0)} tasks at consumer concurrency 64` +
+      `${quick ? '' : `, ${num(sizes.queueTasksSerial, 0)} at concurrency 1`}; ` +
+      `${taskBytes()}-byte JSON tasks; the producer (its own process) keeps ${PRODUCER_IN_FLIGHT} pushes in flight ` +
+      '(BullMQ and bee-queue: batches of 100, 2 in flight); the consumer (another process) has been waiting before the first push. ' +
+      'Time runs from the first push to the last task handled. ' +
+      'Redis calls count every command Redis executed (`INFO commandstats`, commands run inside Lua scripts included), producer and consumer together.',
+    '',
+    throughputTable(through),
+    '',
+    'Where the Redis calls go, per task (concurrency 64, all repetitions):',
+    '',
+    callLines(PEERS.map((peer) => through.get(`${peer.id}@64`))),
+    '',
+    `### Hand-off latency at ${num(LATENCY_RATE, 0)} tasks/s`,
+    '',
+    `${num(sizes.latencyTasks, 0)} tasks pushed one at a time at a steady ${num(LATENCY_RATE, 0)}/s; latency from just before the push to the handler call ` +
+      '(both stamped on the shared monotonic clock); the first 10% left out as warm-up.',
+    '',
+    latencyTable(latency),
+    '',
+    '### Queue targets',
+    '',
+    targetsTable(targets(through, latency), !quick),
+  ].join('\n');
+  return { markdown, failures };
+}

@@ -1,0 +1,51 @@
+import { inFlight, nowNs, paced } from '../harness/clock.js';
+import { makeTask, type Task } from '../harness/payload.js';
+
+/** MAXLEN ~ of every stream: larger than any run, so nothing unread is trimmed. */
+export const MAX_LEN = 1_000_000;
+/** Entries per read call in the hand-written readers. */
+export const READ_COUNT = 100;
+/** Name of the consumer group. */
+export const GROUP = 'bench';
+
+/** Parameters of a stream publisher. */
+export interface PublishParams {
+  readonly name: string;
+  readonly n: number;
+  readonly inFlight: number;
+  /** When set, publish at this steady rate instead (latency runs). */
+  readonly perSecond?: number;
+  readonly variant: string;
+}
+
+/** Parameters of a stream reader (fan-out or consumer group). */
+export interface ReadParams {
+  readonly name: string;
+  readonly n: number;
+  readonly warmup: number;
+  readonly variant: string;
+}
+
+/** What a publisher reports. */
+export interface PublishReport {
+  readonly startAt: number;
+  readonly endAt: number;
+}
+
+/** Publishes `n` tasks, `inFlight` at a time or at a steady `perSecond`. */
+export async function publishAll(
+  params: PublishParams,
+  publish: (task: Task) => Promise<unknown>,
+): Promise<PublishReport> {
+  const startAt = nowNs();
+  if (params.perSecond) {
+    const pending: Promise<unknown>[] = [];
+    await paced(params.n, params.perSecond, (i) => {
+      pending.push(publish(makeTask(i)));
+    });
+    await Promise.all(pending);
+  } else {
+    await inFlight(params.n, params.inFlight, (i) => publish(makeTask(i)));
+  }
+  return { startAt, endAt: nowNs() };
+}

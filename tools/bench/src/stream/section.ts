@@ -1,0 +1,311 @@
+// Stream section: publish throughput, fan-out and consumer-group read throughput, and
+// publish-to-delivery latency, for redis-ipc and hand-written node-redis.
+import { type Case, type CaseResult, runCases } from '../harness/cases.js';
+import { runRoles, startRole } from '../harness/child.js';
+import { msBetween } from '../harness/clock.js';
+import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
+import { taskBytes } from '../harness/payload.js';
+import { callLines } from '../harness/redis-stats.js';
+import {
+  num,
+  ratioText,
+  type SectionReport,
+  spreadText,
+  type TargetRow,
+  table,
+  targetsTable,
+} from '../harness/report.js';
+import { atLeast, figure } from '../harness/targets.js';
+import type { ReadReport } from './raw.js';
+import type { PublishParams, PublishReport, ReadParams } from './roles.js';
+
+interface StreamPeer {
+  readonly id: string;
+  readonly label: string;
+  readonly module: string;
+  readonly variant: string;
+  readonly latency: boolean;
+  /** Only for these operations (all when absent). */
+  readonly only?: readonly Kind[];
+}
+
+const PEERS: readonly StreamPeer[] = [
+  { id: 'ipc', label: 'redis-ipc', module: 'stream/redis-ipc.ts', variant: '', latency: true },
+  {
+    id: 'ipc-batch',
+    label: 'redis-ipc, batch API',
+    module: 'stream/redis-ipc.ts',
+    variant: 'batch',
+    latency: false,
+    only: ['read', 'group'],
+  },
+  { id: 'raw', label: 'raw node-redis', module: 'stream/raw.ts', variant: 'default', latency: false },
+  {
+    id: 'raw-off',
+    label: 'raw node-redis (timeout off)',
+    module: 'stream/raw.ts',
+    variant: 'off',
+    latency: true,
+  },
+];
+
+type Kind = 'publish' | 'read' | 'group';
+const KINDS: readonly Kind[] = ['publish', 'read', 'group'];
+const KIND_LABEL: Record<Kind, string> = {
+  publish: 'publish (XADD MAXLEN ~)',
+  read: 'fan-out read (XREAD BLOCK)',
+  group: 'group read + ack (XREADGROUP + XACK)',
+};
+const IN_FLIGHT = 64;
+const LATENCY_RATE = 1_000;
+
+async function publish(ctx: BenchContext, peer: StreamPeer, params: PublishParams, metered: boolean) {
+  const role = startRole<PublishReport>(
+    peer.module,
+    'publisher',
+    ctx.server.url,
+    params,
+    deadlineFor(ctx, params.n, 2000),
+  );
+  const meter = ctx.server.meter();
+  const [result] = await runRoles([role] as const, metered ? meter : {});
+  return { result, redis: metered ? meter.result() : undefined };
+}
+
+function throughputCase(ctx: BenchContext, peer: StreamPeer, kind: Kind): Case {
+  const { sizes } = ctx.options;
+  const n = kind === 'publish' ? sizes.streamEvents : sizes.streamReadEvents;
+  return {
+    key: `${kind}:${peer.id}`,
+    label: `${peer.label} ${KIND_LABEL[kind]}`,
+    run: async (rep) => {
+      await ctx.server.reset();
+      const name = `bench-s-${peer.id}-${rep}`;
+      const publishParams: PublishParams = {
+        name,
+        n,
+        inFlight: kind === 'publish' ? IN_FLIGHT : 256,
+        variant: peer.variant,
+      };
+      if (kind === 'publish') {
+        const { result, redis } = await publish(ctx, peer, publishParams, true);
+        const seconds = msBetween(result.value.startAt, result.value.endAt) / 1000;
+        return {
+          units: n,
+          redis,
+          metrics: { rate: n / seconds, callsPerEvent: redis!.totalCalls / n, clientCpuUs: result.cpuUs / n },
+        };
+      }
+      // Reads drain a stream filled beforehand, so the figure is the reader's alone.
+      await publish(ctx, peer, publishParams, false);
+      const readParams: ReadParams & { live: boolean } = {
+        name,
+        n,
+        warmup: 0,
+        variant: peer.variant,
+        live: false,
+      };
+      const reader = startRole<ReadReport>(
+        peer.module,
+        kind === 'group' ? 'groupReader' : 'reader',
+        ctx.server.url,
+        readParams,
+        deadlineFor(ctx, n, 2000),
+      );
+      const meter = ctx.server.meter();
+      const [read] = await runRoles([reader] as const, meter);
+      const redis = meter.result();
+      const seconds = msBetween(read.value.startAt, read.value.doneAt) / 1000;
+      return {
+        units: n,
+        redis,
+        metrics: { rate: n / seconds, callsPerEvent: redis.totalCalls / n, clientCpuUs: read.cpuUs / n },
+      };
+    },
+  };
+}
+
+function latencyCase(ctx: BenchContext, peer: StreamPeer, kind: 'read' | 'group'): Case {
+  const n = ctx.options.sizes.streamLatency;
+  return {
+    key: `${kind}:${peer.id}`,
+    label: `${peer.label} ${KIND_LABEL[kind]} latency`,
+    run: async (rep) => {
+      await ctx.server.reset();
+      const name = `bench-sl-${peer.id}-${rep}`;
+      const deadline = deadlineFor(ctx, n, LATENCY_RATE / 2);
+      const readParams: ReadParams & { live: boolean } = {
+        name,
+        n,
+        warmup: Math.floor(n / 10),
+        variant: peer.variant,
+        live: true,
+      };
+      const reader = startRole<ReadReport>(
+        peer.module,
+        kind === 'group' ? 'groupReader' : 'reader',
+        ctx.server.url,
+        readParams,
+        deadline,
+      );
+      const publishParams: PublishParams = {
+        name,
+        n,
+        inFlight: 1,
+        perSecond: LATENCY_RATE,
+        variant: peer.variant,
+      };
+      const publisher = startRole<PublishReport>(
+        peer.module,
+        'publisher',
+        ctx.server.url,
+        publishParams,
+        deadline,
+      );
+      const meter = ctx.server.meter();
+      const [read] = await runRoles([reader, publisher] as const, meter);
+      const redis = meter.result();
+      return {
+        units: n,
+        redis,
+        metrics: {
+          p50: read.value.latency.p50,
+          p99: read.value.latency.p99,
+          callsPerEvent: redis.totalCalls / n,
+        },
+      };
+    },
+  };
+}
+
+function throughputTable(results: Map<string, CaseResult>): string {
+  const rows: string[][] = [];
+  for (const kind of KINDS) {
+    const ref = figure(results.get(`${kind}:raw-off`), 'rate');
+    for (const peer of PEERS) {
+      const result = results.get(`${kind}:${peer.id}`);
+      if (!result) continue;
+      if (result.samples.length === 0) {
+        rows.push([KIND_LABEL[kind], peer.label, `failed: ${firstLine(result.error)}`, '', '', '']);
+        continue;
+      }
+      const rate = result.metric('rate');
+      rows.push([
+        KIND_LABEL[kind],
+        peer.label,
+        spreadText(rate, 0),
+        ref ? ratioText(rate.median / ref.value) : '–',
+        num(result.metric('callsPerEvent').median, 3),
+        num(result.metric('clientCpuUs').median, 1),
+      ]);
+    }
+  }
+  return table(
+    [
+      'operation',
+      'client',
+      'events/s',
+      'ratio to raw (timeout off)',
+      'Redis calls/event',
+      'client CPU µs/event',
+    ],
+    rows,
+  );
+}
+
+function latencyTable(results: Map<string, CaseResult>): string {
+  const rows: string[][] = [];
+  for (const kind of ['read', 'group'] as const) {
+    for (const peer of PEERS) {
+      const result = results.get(`${kind}:${peer.id}`);
+      if (!result) continue;
+      if (result.samples.length === 0) {
+        rows.push([KIND_LABEL[kind], peer.label, `failed: ${firstLine(result.error)}`, '']);
+        continue;
+      }
+      rows.push([
+        KIND_LABEL[kind],
+        peer.label,
+        spreadText(result.metric('p50'), 2),
+        spreadText(result.metric('p99'), 2),
+      ]);
+    }
+  }
+  return table(['reader', 'client', 'p50 ms', 'p99 ms'], rows);
+}
+
+function targets(through: Map<string, CaseResult>): TargetRow[] {
+  const goals: Record<Kind, number> = { publish: 0.9, read: 0.9, group: 0.8 };
+  return KINDS.map((kind) =>
+    atLeast(
+      `${KIND_LABEL[kind]} vs raw (timeout off)`,
+      figure(through.get(`${kind}:ipc`), 'rate'),
+      figure(through.get(`${kind}:raw-off`), 'rate', 'raw node-redis (timeout off)'),
+      goals[kind],
+      'events/s',
+    ),
+  );
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? 'unknown error').split('\n')[0]!.slice(0, 160);
+}
+
+/** Runs the stream section and renders its tables. */
+export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
+  const { sizes, quick } = ctx.options;
+  const through = await runCases(
+    'stream',
+    selected(
+      ctx,
+      KINDS.flatMap((kind) =>
+        PEERS.filter((peer) => !peer.only || peer.only.includes(kind)).map((peer) =>
+          throughputCase(ctx, peer, kind),
+        ),
+      ),
+    ),
+    sizes.reps,
+    (s) => `${num(s.metrics.rate ?? Number.NaN, 0)} events/s`,
+  );
+  const latency = await runCases(
+    'stream',
+    selected(
+      ctx,
+      (['read', 'group'] as const).flatMap((kind) =>
+        PEERS.filter((p) => p.latency).map((peer) => latencyCase(ctx, peer, kind)),
+      ),
+    ),
+    sizes.reps,
+    (s) => `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} ms`,
+  );
+  const failures = [...through.values(), ...latency.values()]
+    .filter((r) => r.error)
+    .map((r) => `stream: ${r.label}: ${r.error}`);
+  const markdown = [
+    '## Stream',
+    '',
+    `${taskBytes()}-byte events, MAXLEN ~ 1,000,000. Publish: ${num(sizes.streamEvents, 0)} events from one process, ${IN_FLIGHT} in flight. ` +
+      `Reads: one reader process drains ${num(sizes.streamReadEvents, 0)} events published beforehand, from the stream's start ` +
+      '(hand-written readers ask for 100 entries a call; the group reader acks each batch with one XACK). ' +
+      "redis-ipc reads with its async iterator (fan-out) and `process` with 64 handlers (group); the 'batch API' lines use " +
+      '`nextBatch({ count: 100 })` and `read({ count: 100 })` + one `ack` per batch, like the hand-written readers.',
+    '',
+    throughputTable(through),
+    '',
+    'Where the Redis calls go, per event (all repetitions):',
+    '',
+    callLines([...through.values(), ...latency.values()]),
+    '',
+    `### Publish-to-delivery latency at ${num(LATENCY_RATE, 0)} events/s`,
+    '',
+    `${num(sizes.streamLatency, 0)} events published one at a time at a steady rate by one process, read by a waiting reader in another; ` +
+      'the first 10% left out as warm-up.',
+    '',
+    latencyTable(latency),
+    '',
+    '### Stream targets',
+    '',
+    targetsTable(targets(through), !quick),
+  ].join('\n');
+  return { markdown, failures };
+}
