@@ -70,3 +70,8 @@ export function targetsTable(rows: readonly TargetRow[], judge: boolean): string
     ]),
   );
 }
+
+/** The first line of an error text, short enough for a table cell. */
+export function firstLine(text: string | undefined): string {
+  return (text ?? 'unknown error').split('\n')[0]!.slice(0, 160);
+}

@@ -7,6 +7,7 @@ import { type BenchContext, deadlineFor, selected } from '../harness/context.js'
 import { taskBytes } from '../harness/payload.js';
 import { callLines } from '../harness/redis-stats.js';
 import {
+  firstLine,
   num,
   ratioText,
   type SectionReport,
@@ -355,10 +356,6 @@ function targets(through: Map<string, CaseResult>, latency: Map<string, CaseResu
     }
   }
   return rows;
-}
-
-function firstLine(text: string | undefined): string {
-  return (text ?? 'unknown error').split('\n')[0]!.slice(0, 160);
 }
 
 /** Runs the queue section and renders its tables. */
