@@ -1,6 +1,6 @@
 // Cache section: set/get throughput (one at a time and 64 in flight), and how fast a waiting reader
 // wakes up when the value is written.
-import { type Case, type CaseResult, runCases } from '../harness/cases.js';
+import { type Case, type CaseResult, describeLatency, failuresOf, runCases } from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
 import { taskBytes } from '../harness/payload.js';
@@ -266,15 +266,8 @@ export async function cacheSection(ctx: BenchContext): Promise<SectionReport> {
     (s) =>
       `set ${num(s.metrics.setRate ?? Number.NaN, 0)}/s, get ${num(s.metrics.getRate ?? Number.NaN, 0)}/s`,
   );
-  const wake = await runCases(
-    'cache',
-    selected(ctx, wakeCases(ctx)),
-    sizes.reps,
-    (s) => `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} ms`,
-  );
-  const failures = [...through.values(), ...wake.values()]
-    .filter((r) => r.error)
-    .map((r) => `cache: ${r.label}: ${r.error}`);
+  const wake = await runCases('cache', selected(ctx, wakeCases(ctx)), sizes.reps, describeLatency);
+  const failures = failuresOf('cache', through, wake);
   const markdown = [
     '## Cache',
     '',

@@ -1,4 +1,5 @@
 import { addCalls, type RedisDelta } from './redis-stats.js';
+import { num } from './report.js';
 import { type Spread, spread } from './stats.js';
 
 /** What one repetition of a case measured. */
@@ -84,4 +85,17 @@ export async function runCases(
     }
   }
   return results;
+}
+
+/** How a latency sample is shown in the progress log. */
+export function describeLatency(sample: Sample): string {
+  return `p50 ${num(sample.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(sample.metrics.p99 ?? Number.NaN, 2)} ms`;
+}
+
+/** One line per case of the section that failed, for the run's failure list. */
+export function failuresOf(section: string, ...results: ReadonlyArray<Map<string, CaseResult>>): string[] {
+  return results
+    .flatMap((map) => [...map.values()])
+    .filter((r) => r.error)
+    .map((r) => `${section}: ${r.label}: ${r.error}`);
 }

@@ -1,5 +1,5 @@
 // Memory section: RSS of a redis-ipc consumer after a million tasks, against the same consumer idle.
-import { type Case, type CaseResult, runCases } from '../harness/cases.js';
+import { type Case, type CaseResult, failuresOf, runCases } from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
 import {
@@ -144,7 +144,7 @@ export async function memorySection(ctx: BenchContext): Promise<SectionReport> {
     sizes.reps,
     (s) => `RSS ${num(s.metrics.rss ?? Number.NaN, 1)} MB after GC`,
   );
-  const failures = [...results.values()].filter((r) => r.error).map((r) => `memory: ${r.label}: ${r.error}`);
+  const failures = failuresOf('memory', results);
   const markdown = [
     '## Memory',
     '',

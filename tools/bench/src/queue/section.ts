@@ -1,6 +1,13 @@
 // Queue section: end-to-end throughput, hand-off latency at 1,000 tasks/s, and what each task
 // costs Redis, for redis-ipc and every peer, at consumer concurrency 1 and 64.
-import { type Case, type CaseResult, runCases, type Sample } from '../harness/cases.js';
+import {
+  type Case,
+  type CaseResult,
+  describeLatency,
+  failuresOf,
+  runCases,
+  type Sample,
+} from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { msBetween } from '../harness/clock.js';
 import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
@@ -368,15 +375,8 @@ export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
     (s) =>
       `${num(s.metrics.rate ?? Number.NaN, 0)} tasks/s, ${num(s.metrics.callsPerTask ?? Number.NaN, 2)} calls/task`,
   );
-  const latency = await runCases(
-    'queue',
-    selected(ctx, latencyCases(ctx)),
-    sizes.reps,
-    (s) => `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} ms`,
-  );
-  const failures = [...through.values(), ...latency.values()]
-    .filter((r) => r.error)
-    .map((r) => `queue: ${r.label}: ${r.error}`);
+  const latency = await runCases('queue', selected(ctx, latencyCases(ctx)), sizes.reps, describeLatency);
+  const failures = failuresOf('queue', through, latency);
   const markdown = [
     '## Queue',
     '',

@@ -1,6 +1,6 @@
 // Stream section: publish throughput, fan-out and consumer-group read throughput, and
 // publish-to-delivery latency, for redis-ipc and hand-written node-redis.
-import { type Case, type CaseResult, runCases } from '../harness/cases.js';
+import { type Case, type CaseResult, describeLatency, failuresOf, runCases } from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { msBetween } from '../harness/clock.js';
 import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
@@ -273,11 +273,9 @@ export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
       ),
     ),
     sizes.reps,
-    (s) => `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} ms`,
+    describeLatency,
   );
-  const failures = [...through.values(), ...latency.values()]
-    .filter((r) => r.error)
-    .map((r) => `stream: ${r.label}: ${r.error}`);
+  const failures = failuresOf('stream', through, latency);
   const markdown = [
     '## Stream',
     '',
