@@ -1,44 +1,33 @@
-import { type IpcClient, isIpcError } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isIpcError } from '@redis-ipc/core';
+import { redisUrl } from '@redis-ipc/testing';
+import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type RecoveredEvent } from '../src/index.js';
-import { open, pause, until } from './helpers.js';
+import { clientPerTest, open, pause, until } from './helpers.js';
 
 interface Job {
   n: number;
 }
 
 describe('at-least-once delivery', () => {
-  let prefix: string;
-  let ipc: IpcClient;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('q');
-    ipc = await open(redisUrl(), { prefix });
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
-  });
+  const t = clientPerTest();
 
   it('keeps a taken task in flight until it is acked', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 0 });
     await writer.push({ n: 1 });
     const task = await reader.take({ timeoutMs: 1000 });
     expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 1, dead: 0 });
     // The in-flight record is the stored item itself, in this reader's own hash.
-    const keys = ipc.keys.structure('q', 'jobs');
-    expect(await ipc.redis.hGet(keys.sub(`inflight:${reader.consumerId}`), task.id)).toMatch(/^\{"uuid":/);
+    const keys = t.ipc.keys.structure('q', 'jobs');
+    expect(await t.ipc.redis.hGet(keys.sub(`inflight:${reader.consumerId}`), task.id)).toMatch(/^\{"uuid":/);
     await task.ack();
     expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
     await reader.close();
   });
 
   it('nack() returns a task to the head at once, counting its deliveries', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 0 });
     await writer.pushMany([{ n: 1 }, { n: 2 }]);
     const first = await reader.take({ timeoutMs: 1000 });
     expect(first.value.n).toBe(1);
@@ -53,14 +42,14 @@ describe('at-least-once delivery', () => {
     expect(second.deliveries).toBe(1);
     await second.ack();
     // The delivery count of an acked task is forgotten.
-    expect(await ipc.redis.exists(ipc.keys.structure('q', 'jobs').sub('deliveries'))).toBe(0);
+    expect(await t.ipc.redis.exists(t.ipc.keys.structure('q', 'jobs').sub('deliveries'))).toBe(0);
     expect(await first.nack()).toBe('ignored');
     await reader.close();
   });
 
   it('nack({ delayMs }) holds a task back for the delay, then hands it out again', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     await writer.push({ n: 1 });
     const task = await reader.take({ timeoutMs: 1000 });
     const nackedAt = performance.now();
@@ -78,8 +67,8 @@ describe('at-least-once delivery', () => {
   });
 
   it('dead-letters a task after maxDeliveries, with its last error, and can requeue it', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { maxDeliveries: 3 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 3 });
     const letters: string[] = [];
     reader.on('dead-letter', (event) => letters.push(event.id));
     const id = await writer.push({ n: 9 });
@@ -112,17 +101,17 @@ describe('at-least-once delivery', () => {
   });
 
   it('returns the tasks of a reader that stopped renewing its lease to the queue', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
     // A reader on a client that goes away without closing the reader: it just stops renewing,
     // as after SIGKILL.
-    const doomedIpc = await open(redisUrl(), { prefix });
+    const doomedIpc = await open(redisUrl(), { prefix: t.prefix });
     const doomed = createReadQueue<Job>(doomedIpc, 'jobs', { leaseMs: 600 });
     const held = [await doomed.take({ timeoutMs: 1000 }), await doomed.take({ timeoutMs: 1000 })];
     expect(held.map((task) => task.value.n)).toEqual([1, 2]);
     await doomedIpc.close();
 
-    const survivor = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 600 });
+    const survivor = createReadQueue<Job>(t.ipc, 'jobs', { leaseMs: 600 });
     const recovered: RecoveredEvent[] = [];
     survivor.on('recovered', (event) => recovered.push(event));
     const seen: number[] = [];
@@ -141,15 +130,15 @@ describe('at-least-once delivery', () => {
   });
 
   it('dead-letters the task of a reader that kept dying with it, after maxDeliveries', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const id = await writer.push({ n: 1 });
     for (let round = 0; round < 2; round++) {
-      const doomedIpc = await open(redisUrl(), { prefix });
+      const doomedIpc = await open(redisUrl(), { prefix: t.prefix });
       const doomed = createReadQueue<Job>(doomedIpc, 'jobs', { leaseMs: 300, maxDeliveries: 2 });
       await doomed.take({ timeoutMs: 5000 });
       await doomedIpc.close();
     }
-    const survivor = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 300, maxDeliveries: 2 });
+    const survivor = createReadQueue<Job>(t.ipc, 'jobs', { leaseMs: 300, maxDeliveries: 2 });
     await survivor.pop();
     await until(async () => (await survivor.deadLetterCount()) === 1, 5000, 'dead letter');
     const [letter] = await survivor.deadLetters();
@@ -159,11 +148,11 @@ describe('at-least-once delivery', () => {
   });
 
   it('keeps the lease of a live reader whose handler runs far longer than leaseMs', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.push({ n: 1 });
-    const slow = createReadQueue<Job>(ipc, 'jobs', { leaseMs: 300 });
+    const slow = createReadQueue<Job>(t.ipc, 'jobs', { leaseMs: 300 });
     const task = await slow.take({ timeoutMs: 1000 });
-    const otherIpc = await open(redisUrl(), { prefix });
+    const otherIpc = await open(redisUrl(), { prefix: t.prefix });
     const other = createReadQueue<Job>(otherIpc, 'jobs', { leaseMs: 300 });
     // The other reader runs its recovery several times meanwhile; it must not take the task.
     const stolen = await other.take({ timeoutMs: 1500 }).catch((error: unknown) => error);
@@ -176,8 +165,8 @@ describe('at-least-once delivery', () => {
   });
 
   it('process() acks on success, retries on failure with the delay, then dead-letters', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { maxDeliveries: 3, retryDelayMs: 50 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 3, retryDelayMs: 50 });
     const attempts = new Map<number, number>();
     const failures: string[] = [];
     reader.on('task-failed', (event) => failures.push(event.outcome));
@@ -201,8 +190,8 @@ describe('at-least-once delivery', () => {
   });
 
   it('process() never runs more than `concurrency` handlers at once', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     let running = 0;
     let peak = 0;
     let done = 0;
@@ -224,8 +213,8 @@ describe('at-least-once delivery', () => {
   });
 
   it('close() waits for running handlers, and gives back those past the deadline', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     const finished: number[] = [];
     const started: number[] = [];
     reader.process(
@@ -247,7 +236,7 @@ describe('at-least-once delivery', () => {
     // Task 0 acked; task 1 (still running) and task 2 (never started) are back in the queue.
     const counts = await reader.counts();
     expect(counts).toEqual({ waiting: 2, delayed: 0, inFlight: 0, dead: 0 });
-    const other = createReadQueue<Job>(ipc, 'jobs');
+    const other = createReadQueue<Job>(t.ipc, 'jobs');
     const next = await other.pop();
     expect(next?.value.n).toBe(1);
     expect(next?.deliveries).toBe(2);
@@ -258,9 +247,9 @@ describe('at-least-once delivery', () => {
   });
 
   it('an error event with no listener never crashes the process', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.push({ n: 1 });
-    const otherIpc = await open(redisUrl(), { prefix });
+    const otherIpc = await open(redisUrl(), { prefix: t.prefix });
     const reader = createReadQueue<Job>(otherIpc, 'jobs');
     const task = await reader.take({ timeoutMs: 1000 });
     await otherIpc.close();

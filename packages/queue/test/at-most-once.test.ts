@@ -1,30 +1,17 @@
-import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { open, pause, until } from './helpers.js';
+import { clientPerTest, pause, until } from './helpers.js';
 
 interface Job {
   n: number;
 }
 
 describe('at-most-once delivery', () => {
-  let prefix: string;
-  let ipc: IpcClient;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('q');
-    ipc = await open(redisUrl(), { prefix });
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
-  });
+  const t = clientPerTest();
 
   it('pops plainly: no lease, no in-flight bookkeeping, ack and nack are no-ops', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { delivery: 'at-most-once', prefetch: 0 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once', prefetch: 0 });
     await writer.pushMany([{ n: 1 }, { n: 2 }]);
     const task = await reader.take({ timeoutMs: 1000 });
     expect(task.value).toEqual({ n: 1 });
@@ -32,14 +19,14 @@ describe('at-most-once delivery', () => {
     await task.ack();
     expect(await task.nack()).toBe('ignored');
     expect(await reader.length()).toBe(1);
-    const keys = await ipc.redis.keys(`${prefix}*`);
-    expect(keys).toEqual([ipc.keys.structure('q', 'jobs').main]);
+    const keys = await t.ipc.redis.keys(`${t.prefix}*`);
+    expect(keys).toEqual([t.ipc.keys.structure('q', 'jobs').main]);
     await reader.close();
   });
 
   it('waits in one blocking pop and hands over batches to a worker', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs', { delivery: 'at-most-once' });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once' });
     const handled: number[] = [];
     reader.process(
       (job) => {
@@ -55,13 +42,13 @@ describe('at-most-once delivery', () => {
   });
 
   it('closing puts popped but unhandled tasks back at the head, in order', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany(Array.from({ length: 5 }, (_, n) => ({ n })));
-    const reader = createReadQueue<Job>(ipc, 'jobs', { delivery: 'at-most-once', prefetch: 10 });
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once', prefetch: 10 });
     expect((await reader.pop())?.value.n).toBe(0);
     expect(await reader.length()).toBe(0);
     await reader.close();
-    const other = createReadQueue<Job>(ipc, 'jobs', { delivery: 'at-most-once', prefetch: 0 });
+    const other = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once', prefetch: 0 });
     const rest: number[] = [];
     for (let task = await other.pop(); task; task = await other.pop()) rest.push(task.value.n);
     expect(rest).toEqual([1, 2, 3, 4]);

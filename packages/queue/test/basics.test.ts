@@ -1,30 +1,18 @@
-import { type IpcClient, isIpcError } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isIpcError } from '@redis-ipc/core';
+import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { open, pause, rejection } from './helpers.js';
+import { clientPerTest, pause, rejection } from './helpers.js';
 
 interface Job {
   n: number;
 }
 
 describe('push, pop and take', () => {
-  let prefix: string;
-  let ipc: IpcClient;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('q');
-    ipc = await open(redisUrl(), { prefix });
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
-  });
+  const t = clientPerTest();
 
   it('hands tasks out first in, first out, and pop() is undefined when empty', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     expect(await reader.pop()).toBeUndefined();
     const ids = [await writer.push({ n: 1 }), await writer.push({ n: 2 })];
     ids.push(...(await writer.pushMany([{ n: 3 }, { n: 4 }, { n: 5 }])));
@@ -34,7 +22,7 @@ describe('push, pop and take', () => {
       const task = await reader.pop();
       expect(task?.id).toBe(ids[i]);
       expect(task?.deliveries).toBe(1);
-      expect(task?.producer).toBe(ipc.id);
+      expect(task?.producer).toBe(t.ipc.id);
       seen.push(task!.value.n);
       await task!.ack();
     }
@@ -45,16 +33,16 @@ describe('push, pop and take', () => {
   });
 
   it('stores items as readable JSON with uuid and content', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const id = await writer.push({ n: 7 }, { id: 'job-7' });
     expect(id).toBe('job-7');
-    const [item] = await ipc.redis.lRange(ipc.keys.structure('q', 'jobs').main, 0, -1);
-    expect(item).toBe(`{"uuid":"job-7","producer":${JSON.stringify(ipc.id)},"content":{"n":7}}`);
+    const [item] = await t.ipc.redis.lRange(t.ipc.keys.structure('q', 'jobs').main, 0, -1);
+    expect(item).toBe(`{"uuid":"job-7","producer":${JSON.stringify(t.ipc.id)},"content":{"n":7}}`);
   });
 
   it('take() waits for a push and wakes at once', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     const taking = reader.take({ timeoutMs: 5000 });
     await pause(100);
     const pushedAt = performance.now();
@@ -69,7 +57,7 @@ describe('push, pop and take', () => {
   });
 
   it('take() rejects with TimeoutError when the time passes, and AbortError promptly on abort', async () => {
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     const started = performance.now();
     const timedOut = await rejection(reader.take({ timeoutMs: 150 }));
     expect(isIpcError(timedOut, 'IPC_TIMEOUT')).toBe(true);
@@ -85,7 +73,7 @@ describe('push, pop and take', () => {
     expect(performance.now() - abortedAt).toBeLessThan(100);
 
     // Nothing was swallowed by the abandoned waits: a task pushed now is still there.
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.push({ n: 1 });
     await pause(50);
     expect(await reader.length()).toBe(1);
@@ -93,11 +81,11 @@ describe('push, pop and take', () => {
   });
 
   it('serves many concurrent take() calls from one blocking wait', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     const takes = Array.from({ length: 20 }, () => reader.take({ timeoutMs: 5000 }));
     await pause(50);
-    expect(ipc.blockingConnections).toBe(1);
+    expect(t.ipc.blockingConnections).toBe(1);
     await writer.pushMany(Array.from({ length: 20 }, (_, n) => ({ n })));
     const tasks = await Promise.all(takes);
     expect(tasks.map((task) => task.value.n).sort((a, b) => a - b)).toEqual(
@@ -109,7 +97,7 @@ describe('push, pop and take', () => {
   });
 
   it('rejects bad ids and values before sending anything', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs', { maxPayloadBytes: 64 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs', { maxPayloadBytes: 64 });
     expect(isIpcError(await rejection(writer.push({ n: 1 }, { id: 'a"b' })), 'IPC_INVALID_ARGUMENT')).toBe(
       true,
     );
@@ -121,8 +109,8 @@ describe('push, pop and take', () => {
   });
 
   it('ends a for-await loop cleanly when the reader closes or the signal aborts', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
-    const reader = createReadQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany([{ n: 1 }, { n: 2 }]);
     const controller = new AbortController();
     const seen: number[] = [];
@@ -149,16 +137,16 @@ describe('push, pop and take', () => {
   });
 
   it('closing gives buffered tasks back to the head of the queue, in order', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs');
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany(Array.from({ length: 10 }, (_, n) => ({ n })));
-    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 8 });
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 8 });
     const first = await reader.pop();
     expect(first?.value.n).toBe(0);
     expect(await reader.inFlight()).toBe(9); // one handed out, eight buffered
     await first!.ack();
     await reader.close();
     expect(await reader.inFlight()).toBe(0);
-    const other = createReadQueue<Job>(ipc, 'jobs');
+    const other = createReadQueue<Job>(t.ipc, 'jobs');
     const order: number[] = [];
     for (let task = await other.pop(); task; task = await other.pop()) {
       order.push(task.value.n);

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
+import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { afterEach, beforeEach } from 'vitest';
 
 /** Opens a client and waits for it to be ready. */
 export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): Promise<IpcClient> {
@@ -7,6 +9,29 @@ export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): 
 }
 
 export { rejection, until } from '@redis-ipc/testing';
+
+/** A test's own client and key prefix (see {@link clientPerTest}). */
+export interface TestClient {
+  readonly ipc: IpcClient;
+  readonly prefix: string;
+}
+
+/**
+ * Gives each test of the calling `describe` a connected client with a key prefix of its own, and
+ * closes it and deletes its keys after the test.
+ */
+export function clientPerTest(label = 'q'): TestClient {
+  const current = {} as { ipc: IpcClient; prefix: string };
+  beforeEach(async () => {
+    current.prefix = uniquePrefix(label);
+    current.ipc = await open(redisUrl(), { prefix: current.prefix });
+  });
+  afterEach(async () => {
+    await current.ipc.close();
+    await deleteKeys(redisUrl(), current.prefix);
+  });
+  return current;
+}
 
 /** Resolves after `ms`. */
 export function pause(ms: number): Promise<void> {

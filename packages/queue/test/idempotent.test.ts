@@ -1,29 +1,18 @@
-import { type IpcClient, isIpcError } from '@redis-ipc/core';
-import { deleteKeys, type RedisServer, redisUrl, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isIpcError } from '@redis-ipc/core';
+import { type RedisServer, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { open, pause, rejection, startProxy } from './helpers.js';
+import { clientPerTest, open, pause, rejection, startProxy } from './helpers.js';
 
 interface Job {
   n: number;
 }
 
 describe('idempotent push', () => {
-  let prefix: string;
-  let ipc: IpcClient;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('q');
-    ipc = await open(redisUrl(), { prefix });
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
-  });
+  const t = clientPerTest();
 
   it('enqueues a caller-given id at most once within the window', async () => {
-    const writer = createWriteQueue<Job>(ipc, 'jobs', { dedupeWindowMs: 300 });
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs', { dedupeWindowMs: 300 });
     expect(await writer.push({ n: 1 }, { id: 'order-1' })).toBe('order-1');
     expect(await writer.push({ n: 1 }, { id: 'order-1' })).toBe('order-1');
     expect(
@@ -31,7 +20,7 @@ describe('idempotent push', () => {
     ).toEqual(['order-2', 'order-1', 'order-2']);
     expect(await writer.length()).toBe(2);
     // Even once the task has been taken and acked, a late retry adds nothing.
-    const reader = createReadQueue<Job>(ipc, 'jobs', { prefetch: 0 });
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 0 });
     const task = await reader.take({ timeoutMs: 1000 });
     expect(task.id).toBe('order-1');
     await task.ack();
