@@ -86,15 +86,16 @@ describe('getOrSet', () => {
   });
 
   it('renews the lock while a slow loader runs, so nobody else loads', async () => {
-    const loading = createCache<string>(await t.client(), 'slow', { lockMs: 300 });
-    const waiting = createCache<string>(await t.client(), 'slow', { lockMs: 300 });
+    // Renewed every lockMs / 3: the lock survives a stall of up to 400 ms on a busy machine.
+    const loading = createCache<string>(await t.client(), 'slow', { lockMs: 600 });
+    const waiting = createCache<string>(await t.client(), 'slow', { lockMs: 600 });
     let started!: () => void;
     const hasStarted = new Promise<void>((resolve) => {
       started = resolve;
     });
     const first = loading.getOrSet('k', async () => {
       started();
-      await sleep(1200);
+      await sleep(1800);
       return 'slow';
     });
     await hasStarted;

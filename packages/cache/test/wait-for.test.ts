@@ -30,7 +30,10 @@ describe('waitFor', () => {
   });
 
   it('is woken by a write from another client', async () => {
-    const reader = createCache<{ n: number }>(await t.client(), 'wake');
+    // With the foreign-write re-check off, only the writer's announcement can wake the reader.
+    const reader = createCache<{ n: number }>(await t.client(), 'wake', {
+      foreignWritePollMs: Number.POSITIVE_INFINITY,
+    });
     const writer = createCache<{ n: number }>(await t.client(), 'wake');
     const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
     await eventually(() => reader.waiting === 1);
@@ -38,8 +41,8 @@ describe('waitFor', () => {
     const written = performance.now();
     await writer.set('k', { n: 1 });
     expect(await waiting).toEqual({ n: 1 });
-    // No polling: the wake-up follows the write, not a 50 ms (or 1 s) tick.
-    expect(performance.now() - written).toBeLessThan(500);
+    // The wake-up follows the write (typically within a millisecond); the bound allows a busy machine.
+    expect(performance.now() - written).toBeLessThan(2000);
   });
 
   it('resolves waiters that start before, during and after the write', async () => {
@@ -109,7 +112,7 @@ describe('waitFor', () => {
     const error = await rejection(waiting);
     expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
     expect((error as Error).cause).toEqual(new Error('stop'));
-    expect(performance.now() - aborted).toBeLessThan(100);
+    expect(performance.now() - aborted).toBeLessThan(500);
     expect(
       isIpcError(await rejection(cache.waitFor('none', { signal: controller.signal })), 'IPC_ABORTED'),
     ).toBe(true);

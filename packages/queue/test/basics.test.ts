@@ -70,7 +70,7 @@ describe('push, pop and take', () => {
     controller.abort();
     const aborted = await rejection(taking);
     expect(isIpcError(aborted, 'IPC_ABORTED')).toBe(true);
-    expect(performance.now() - abortedAt).toBeLessThan(100);
+    expect(performance.now() - abortedAt).toBeLessThan(500);
 
     // Nothing was swallowed by the abandoned waits: a task pushed now is still there.
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
