@@ -531,18 +531,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     for (const task of this.#held) pairs.push(task.id, String(task.deliveries));
     for (const task of buffered) pairs.push(task.id, '0');
     this.#held.clear();
-    await scripts.release.run(
-      this.#ipc.redis,
-      [
-        this.#keys.main,
-        this.#keys.consumers,
-        this.#inflight,
-        this.#landing,
-        this.#keys.deliveries,
-        this.#keys.dead,
-      ],
-      [this.consumerId, '1', String(this.#maxDeliveries), ...pairs],
-    );
+    await this.#release(true, pairs);
   }
 
   // Stops handing out tasks at once; the rest of closing is up to the caller.
@@ -815,20 +804,23 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     }
     const pairs: string[] = [];
     for (let i = 3; i + 2 < flat.length; i += 3) pairs.push(String(flat[i]), '0');
-    scripts.release
-      .run(
-        this.#ipc.redis,
-        [
-          this.#keys.main,
-          this.#keys.consumers,
-          this.#inflight,
-          this.#landing,
-          this.#keys.deliveries,
-          this.#keys.dead,
-        ],
-        [this.consumerId, '0', String(this.#maxDeliveries), ...pairs],
-      )
-      .catch((error: unknown) => this.#reportError(error));
+    this.#release(false, pairs).catch((error: unknown) => this.#reportError(error));
+  }
+
+  // Gives tasks this reader holds back to the head of the queue; `final` when the reader closes.
+  #release(final: boolean, pairs: readonly string[]): Promise<unknown> {
+    return scripts.release.run(
+      this.#ipc.redis,
+      [
+        this.#keys.main,
+        this.#keys.consumers,
+        this.#inflight,
+        this.#landing,
+        this.#keys.deliveries,
+        this.#keys.dead,
+      ],
+      [this.consumerId, final ? '1' : '0', String(this.#maxDeliveries), ...pairs],
+    );
   }
 
   // BLMOVE parks on the queue; the take script pipelined behind it on the same connection runs the

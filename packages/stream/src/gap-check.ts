@@ -1,11 +1,9 @@
 import { LuaScript, type RedisClient } from '@redis-ipc/core';
-import checkSource from './lua/check-1.lua?raw';
-import readSource from './lua/read-1.lua?raw';
+import stateSource from './lua/state-1.lua?raw';
 import { compareIds, isSuccessor, previousId, START_ID } from './stream-id.js';
 import { entryId, optionalString, type ReplyEntry, replyEntries } from './stream-reply.js';
 
-const CHECK = new LuaScript(checkSource, 1);
-const READ = new LuaScript(readSource, 1);
+const STATE = new LuaScript(stateSource, 1);
 
 /** What the stream has added and deleted so far, as reported by XINFO STREAM. */
 export interface StreamState {
@@ -63,7 +61,7 @@ function stateFrom(reply: unknown[], from: number): StreamState {
 
 /** Reads the stream's state (one small Lua call; no entry is transferred). */
 export async function readStreamState(redis: RedisClient, key: string): Promise<StreamState> {
-  return stateFrom((await CHECK.run(redis, [key])) as unknown[], 0);
+  return stateFrom((await STATE.run(redis, [key])) as unknown[], 1);
 }
 
 /** Reads up to `count` entries after `after` together with the stream's state, atomically. */
@@ -73,7 +71,7 @@ export async function readAtomically(
   after: string,
   count: number,
 ): Promise<{ entries: ReplyEntry[]; state: StreamState }> {
-  const reply = (await READ.run(redis, [key], [after, String(count)])) as unknown[];
+  const reply = (await STATE.run(redis, [key], [after, String(count)])) as unknown[];
   return { entries: replyEntries(reply[0]), state: stateFrom(reply, 1) };
 }
 
