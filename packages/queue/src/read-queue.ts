@@ -381,7 +381,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   process(handler: TaskHandler<T>, options: ProcessOptions = {}): Worker {
     this.#assertOpen();
     const concurrency = integerOption(options.concurrency ?? 1, 'concurrency', 1, 10_000);
-    const worker = new TaskWorker(this.#workerHost, handler, concurrency, options.signal);
+    const worker = new TaskWorker(this.#workerHost, handler, concurrency, options);
     this.#workers.add(worker);
     this.#streams++;
     void worker.finished.then(() => {

@@ -43,6 +43,12 @@ export interface Task<T> {
   ack(): Promise<void>;
   /** Gives the task back (see {@link NackOptions}); resolves with what happened to it. */
   nack(options?: NackOptions): Promise<NackOutcome>;
+  /**
+   * Aborts when a `process` handler running this task has run past the worker's `timeoutMs` (the
+   * reason is a {@link @redis-ipc/core!TimeoutError}); the task has then been nacked already. A
+   * handler that does slow work passes it on (to `fetch`, say), so the work stops with it.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What a {@link QueueTask} needs from its reader. */
@@ -62,6 +68,8 @@ export class QueueTask<T> implements Task<T> {
   readonly #owner: TaskOwner<T>;
   #settled: Promise<unknown> | undefined;
   #acked: Promise<void> | undefined;
+  // Made on first use: most handlers never look at the signal.
+  #abort: AbortController | undefined;
 
   constructor(
     owner: TaskOwner<T>,
@@ -82,6 +90,22 @@ export class QueueTask<T> implements Task<T> {
   /** Whether ack or nack has been called. */
   get settled(): boolean {
     return this.#settled !== undefined;
+  }
+
+  get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
+    return this.#abort.signal;
+  }
+
+  /** Whether {@link QueueTask.signal} has aborted (without making it). */
+  get aborted(): boolean {
+    return this.#abort?.signal.aborted ?? false;
+  }
+
+  /** Aborts {@link QueueTask.signal} with `reason`. */
+  abort(reason: unknown): void {
+    this.#abort ??= new AbortController();
+    this.#abort.abort(reason);
   }
 
   ack(): Promise<void> {

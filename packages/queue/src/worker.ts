@@ -1,4 +1,4 @@
-import { backoffDelay, DecodeError, sleep, validateTimeout } from '@redis-ipc/core';
+import { backoffDelay, DecodeError, sleep, TimeoutError, validateTimeout } from '@redis-ipc/core';
 import type { TaskFailedEvent } from './events.js';
 import type { QueueTask, Task } from './task.js';
 
@@ -16,6 +16,15 @@ export interface ProcessOptions {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * Most time one handler may run, in ms. Past it the task is nacked with a
+   * {@link @redis-ipc/core!TimeoutError} (retried after `retryDelayMs`, or dead-lettered after
+   * `maxDeliveries`, like any failure), `task.signal` aborts, and the handler's lane takes the next
+   * task. JavaScript cannot stop a running function: a handler that ignores the signal keeps running,
+   * beside the lane's next one, and whatever it returns is ignored.
+   * @default Infinity (no limit)
+   */
+  timeoutMs?: number;
   /**
    * Closes the worker (as `close()` with its default deadline) when it aborts.
    * @default undefined
@@ -76,14 +85,18 @@ export class TaskWorker<T> implements Worker {
   readonly concurrency: number;
   readonly #host: WorkerHost<T>;
   readonly #handler: TaskHandler<T>;
+  readonly #timeoutMs: number;
   readonly #stop = new AbortController();
   readonly #lanes: Promise<void>[] = [];
   #running = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, signal?: AbortSignal) {
+  constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, options: ProcessOptions) {
+    const { signal, timeoutMs = Number.POSITIVE_INFINITY } = options;
+    validateTimeout(timeoutMs);
     this.#host = host;
     this.#handler = handler;
+    this.#timeoutMs = timeoutMs;
     this.concurrency = concurrency;
     if (signal?.aborted) this.#stop.abort();
     else signal?.addEventListener('abort', () => void this.close(), { once: true });
@@ -165,7 +178,7 @@ export class TaskWorker<T> implements Worker {
       this.#running--;
       return undefined;
     }
-    return Promise.resolve(result).then(
+    const handled = Promise.resolve(result).then(
       () => {
         this.#succeeded(task);
         this.#running--;
@@ -175,6 +188,24 @@ export class TaskWorker<T> implements Worker {
         this.#running--;
       },
     );
+    return this.#timeoutMs === Number.POSITIVE_INFINITY ? handled : this.#limit(task, handled);
+  }
+
+  // Resolves when the handler settles or its time is up, whichever comes first. Past the deadline
+  // the task is nacked and its signal aborted; the handler's own outcome then finds it settled.
+  #limit(task: QueueTask<T>, handled: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (!task.settled) {
+          const error = new TimeoutError(this.#timeoutMs);
+          this.#failed(task, error);
+          task.abort(error);
+        }
+        resolve();
+      }, this.#timeoutMs);
+    });
+    return Promise.race([handled, expired]).finally(() => clearTimeout(timer));
   }
 
   #succeeded(task: QueueTask<T>): void {
@@ -182,6 +213,8 @@ export class TaskWorker<T> implements Worker {
   }
 
   #failed(task: QueueTask<T>, error: unknown): void {
+    // A handler that failed after its time was up: the timeout already reported this task.
+    if (task.aborted) return;
     if (task.settled) {
       this.#host.taskFailed({ task, error, outcome: 'ignored', delayMs: 0 });
       return;

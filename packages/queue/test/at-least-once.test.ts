@@ -212,6 +212,66 @@ describe('at-least-once delivery', () => {
     expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
   });
 
+  it('process() nacks a handler that runs past timeoutMs, aborts its signal, and takes the next task', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 2, retryDelayMs: 0 });
+    const failed: Array<[number, string, boolean]> = [];
+    reader.on('task-failed', ({ task, error, outcome }) =>
+      failed.push([task.value.n, outcome, isIpcError(error, 'IPC_TIMEOUT')]),
+    );
+    const handled: number[] = [];
+    const abortedBy: unknown[] = [];
+    let slowRunning = 0;
+    reader.process(
+      async (job, task) => {
+        if (job.n === 0) {
+          // Ignores its signal: runs on past the limit, and what it returns then is ignored.
+          slowRunning++;
+          await pause(1000);
+          slowRunning--;
+          return;
+        }
+        if (job.n === 1 && task.deliveries === 1) {
+          // Stops when told to; its rejection is ignored too (the timeout was reported already).
+          await new Promise<void>((resolve) => task.signal.addEventListener('abort', () => resolve()));
+          abortedBy.push(task.signal.reason);
+          throw new Error('stopped');
+        }
+        handled.push(job.n);
+      },
+      { concurrency: 1, timeoutMs: 200 },
+    );
+    await writer.pushMany([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await until(() => handled.length === 2 && failed.length === 3, 5000, 'every task handled or failed');
+    // One lane, yet task 0's handlers (still running) held up neither task 1 nor task 2.
+    expect(slowRunning).toBeGreaterThan(0);
+    expect(handled.sort()).toEqual([1, 2]);
+    expect(failed.sort()).toEqual([
+      [0, 'dead-lettered', true],
+      [0, 'requeued', true],
+      [1, 'requeued', true],
+    ]);
+    expect(abortedBy).toHaveLength(1);
+    expect(isIpcError(abortedBy[0], 'IPC_TIMEOUT')).toBe(true);
+    const [letter] = await reader.deadLetters();
+    expect(letter!.reason).toBe('TimeoutError: Timed out after 200 ms');
+    await until(async () => (await reader.counts()).inFlight === 0, 5000, 'acks');
+    // The late outcomes of the timed-out handlers change nothing.
+    await pause(1100);
+    expect(failed).toHaveLength(3);
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 1 });
+    await reader.close();
+  });
+
+  it('process() refuses a timeoutMs that is not a duration', () => {
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
+    for (const timeoutMs of [-1, Number.NaN]) {
+      expect(() => reader.process(() => {}, { timeoutMs })).toThrowError(
+        expect.objectContaining({ code: 'IPC_INVALID_ARGUMENT' }),
+      );
+    }
+  });
+
   it('close() waits for running handlers, and gives back those past the deadline', async () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const reader = createReadQueue<Job>(t.ipc, 'jobs');
