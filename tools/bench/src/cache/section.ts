@@ -6,7 +6,7 @@ import { type BenchContext, deadlineFor, selected } from '../harness/context.js'
 import { taskBytes } from '../harness/payload.js';
 import { callLines } from '../harness/redis-stats.js';
 import {
-  firstLine,
+  failedRow,
   num,
   ratioText,
   type SectionReport,
@@ -144,7 +144,7 @@ function throughputTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${peer.id}@${inFlight}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([peer.label, String(inFlight), `failed: ${firstLine(result.error)}`, '', '', '', '', '']);
+        rows.push(failedRow([peer.label, String(inFlight)], result.error, 8));
         continue;
       }
       const set = result.metric('setRate');
@@ -186,7 +186,7 @@ function wakeTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${peer.id}@${spacingMs}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([peer.label, `~${spacingMs} ms`, `failed: ${firstLine(result.error)}`, '', '', '', '']);
+        rows.push(failedRow([peer.label, `~${spacingMs} ms`], result.error, 7));
         continue;
       }
       const p50 = result.metric('p50');

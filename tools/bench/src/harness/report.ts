@@ -75,3 +75,10 @@ export function targetsTable(rows: readonly TargetRow[], judge: boolean): string
 export function firstLine(text: string | undefined): string {
   return (text ?? 'unknown error').split('\n')[0]!.slice(0, 160);
 }
+
+/** A table row for a case that produced no sample: its leading cells, the error, blanks to `columns`. */
+export function failedRow(lead: readonly string[], error: string | undefined, columns: number): string[] {
+  const row = [...lead, `failed: ${firstLine(error)}`];
+  while (row.length < columns) row.push('');
+  return row;
+}

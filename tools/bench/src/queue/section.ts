@@ -14,7 +14,7 @@ import { type BenchContext, deadlineFor, selected } from '../harness/context.js'
 import { taskBytes } from '../harness/payload.js';
 import { callLines } from '../harness/redis-stats.js';
 import {
-  firstLine,
+  failedRow,
   num,
   ratioText,
   type SectionReport,
@@ -240,16 +240,7 @@ function throughputTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${peer.id}@${concurrency}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([
-          peer.label,
-          String(concurrency),
-          `failed: ${firstLine(result.error)}`,
-          '',
-          '',
-          '',
-          '',
-          '',
-        ]);
+        rows.push(failedRow([peer.label, String(concurrency)], result.error, 8));
         continue;
       }
       const rate = result.metric('rate');
@@ -291,7 +282,7 @@ function latencyTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${peer.id}@${concurrency}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([peer.label, String(concurrency), `failed: ${firstLine(result.error)}`, '', '']);
+        rows.push(failedRow([peer.label, String(concurrency)], result.error, 5));
         continue;
       }
       const p50 = result.metric('p50');

@@ -7,7 +7,7 @@ import { type BenchContext, deadlineFor, selected } from '../harness/context.js'
 import { taskBytes } from '../harness/payload.js';
 import { callLines } from '../harness/redis-stats.js';
 import {
-  firstLine,
+  failedRow,
   num,
   ratioText,
   type SectionReport,
@@ -187,7 +187,7 @@ function throughputTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${kind}:${peer.id}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([KIND_LABEL[kind], peer.label, `failed: ${firstLine(result.error)}`, '', '', '']);
+        rows.push(failedRow([KIND_LABEL[kind], peer.label], result.error, 6));
         continue;
       }
       const rate = result.metric('rate');
@@ -221,7 +221,7 @@ function latencyTable(results: Map<string, CaseResult>): string {
       const result = results.get(`${kind}:${peer.id}`);
       if (!result) continue;
       if (result.samples.length === 0) {
-        rows.push([KIND_LABEL[kind], peer.label, `failed: ${firstLine(result.error)}`, '']);
+        rows.push(failedRow([KIND_LABEL[kind], peer.label], result.error, 4));
         continue;
       }
       rows.push([
