@@ -184,8 +184,8 @@ export class Cache<T> {
    * this library are seen through key-space notifications when the server has them enabled, or else
    * by a re-check every `foreignWritePollMs`. A wait that starts within 50 ms after a write this
    * process was told about resolves with it without a round trip (removals through this library are
-   * honoured; see the README). Rejects with TimeoutError when `timeoutMs` passes
-   * (ConnectionError if Redis is unreachable at that moment), AbortError at once when `signal`
+   * honoured; see the README). Rejects with TimeoutError when `timeoutMs` passes and a last look
+   * then finds no value (ConnectionError if Redis is unreachable at that moment), AbortError at once when `signal`
    * aborts, ClosedError when the cache or client closes.
    */
   async waitFor(key: string, options: WaitForOptions = {}): Promise<T> {
@@ -208,7 +208,13 @@ export class Cache<T> {
       probe: () => this.#fetch(key),
       select: (wake) => (wake.kind === 'value' ? this.#store.payload(wake.raw, key) : undefined),
     });
-    const payload = await waiter.result;
+    let payload = await waiter.result;
+    if (payload === undefined && this.#hub.connected) {
+      // One last look at the deadline: a timeout means the key had no value then, even for a wait
+      // shorter than a round trip, or a write nobody announced.
+      const raw = await this.#store.fetch(key).catch(() => null);
+      if (raw !== null) payload = this.#store.payload(raw, key);
+    }
     if (payload === undefined) {
       throw this.#hub.connected
         ? new TimeoutError(timeoutMs)

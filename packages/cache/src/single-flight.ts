@@ -65,18 +65,34 @@ export async function getOrLoad<T>(
       select: (wake) => wake,
     });
     let outcome: LockStep | Settled;
+    let step: Promise<LockStep> | undefined;
     try {
       await waiter.ready;
       const waitMs = Math.min(lockMs, Math.max(0, deadline - performance.now())) + MARKER_SLACK_MS;
+      step = ctx.store.getOrLock(key, lockKey, token, lockMs, waitMs);
       outcome = await Promise.race([
-        ctx.store.getOrLock(key, lockKey, token, lockMs, waitMs),
+        step,
         waiter.result.then((wake): Settled => ({ kind: 'settled', wake })),
       ]);
-      if (outcome.kind === 'busy') {
+      if (outcome.kind === 'settled' && outcome.wake?.kind !== 'value' && ctx.redis.isReady) {
+        // A release or the deadline overtook the look, which is a round trip away: its answer
+        // decides. (The timeout limits the wait for another process's loader, not this look.)
+        const timedOut = outcome.wake === undefined;
+        const answer = await step;
+        if (!(timedOut && answer.kind === 'busy')) outcome = answer;
+      }
+      if (outcome.kind === 'settled') {
+        // A value, or the deadline with Redis unreachable: the look may still take the lock. Give
+        // it back at once then, or nobody would load until it expired.
+        releaseIfTaken(ctx, key, lockKey, token, step);
+      } else if (outcome.kind === 'busy') {
         const left = outcome.lockMsLeft >= 0 ? outcome.lockMsLeft : lockMs;
         waiter.lapseAt(performance.now() + left + LOCK_GRACE_MS);
         outcome = { kind: 'settled', wake: await waiter.result };
       }
+    } catch (error) {
+      if (step) releaseIfTaken(ctx, key, lockKey, token, step);
+      throw error;
     } finally {
       waiter.stop();
     }
@@ -115,12 +131,31 @@ async function load<T>(
     await ctx.write(key, value, ttlMs);
   } catch (error) {
     clearInterval(renew);
-    // Tell the waiters at once, so one of them takes over without waiting for the lock to expire.
-    await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, messageHead('r', key)]).catch(() => {});
+    await release(ctx, key, lockKey, token);
     throw error;
   }
   clearInterval(renew);
   // The value is written and announced: a lock left behind only delays nobody, and expires.
   await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, '']).catch(() => {});
   return value;
+}
+
+// Gives up a lock without a value, and tells the waiters, so one of them takes over at once instead
+// of waiting for the lock to expire.
+async function release<T>(ctx: FlightContext<T>, key: string, lockKey: string, token: string): Promise<void> {
+  await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, messageHead('r', key)]).catch(() => {});
+}
+
+// For a look whose answer is no longer awaited: if it took the lock, the lock is released.
+function releaseIfTaken<T>(
+  ctx: FlightContext<T>,
+  key: string,
+  lockKey: string,
+  token: string,
+  step: Promise<LockStep>,
+): void {
+  step.then(
+    (taken) => (taken.kind === 'locked' ? release(ctx, key, lockKey, token) : undefined),
+    () => {},
+  );
 }

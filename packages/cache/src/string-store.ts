@@ -3,6 +3,7 @@ import { RESP_TYPES } from 'redis';
 import type { EntryStore, KeyspaceWatch, LockStep, PayloadEntry, RawEntry } from './entry-store.js';
 import { entryHeader, openEntry, payloadOf, type StoredEntry, wrapEntry } from './envelope.js';
 import { HeaderCache } from './header-cache.js';
+import announceSource from './lua/announce-1.lua?raw';
 import armSource from './lua/arm-n.lua?raw';
 import getOrLockSource from './lua/get-or-lock-2.lua?raw';
 import hasSource from './lua/has-1.lua?raw';
@@ -26,6 +27,7 @@ const remove = new VariadicScript(removeSource);
 const setMany = new VariadicScript(setManySource);
 const has = new LuaScript(hasSource, 1);
 const setAnnounce = new LuaScript(setAnnounceSource, 1);
+const announce = new LuaScript(announceSource, 1);
 const getOrLock = new LuaScript(getOrLockSource, 2);
 
 // Keys per script call or MGET, so one call never holds the server for long.
@@ -157,17 +159,21 @@ export class StringStore implements EntryStore {
   }
 
   async #announce(key: string, entry: string | Buffer): Promise<void> {
-    let message: string | Buffer;
-    if (this.binary) message = messageHead('k', key);
-    else if (typeof entry === 'string') message = messageHead('v', key) + entry;
-    else message = Buffer.concat([Buffer.from(messageHead('v', key)), entry]);
-    // PING goes out in the same write as PUBLISH. Redis answers clients in the reverse order they
-    // got output in, so with a reply already queued for us, the subscribers' message is sent
-    // first: the waiter is woken before this write even resolves.
-    await Promise.all([
-      this.#redis.sendCommand(['PING']),
-      this.#redis.sendCommand(['PUBLISH', this.#channel, message]),
-    ]);
+    const readIt = messageHead('k', key);
+    // PING goes out in the same write as the announcement, before it. Redis answers clients in the
+    // reverse order they got output in, so with a reply already queued for us, the subscribers'
+    // message is sent first: the waiter is woken before this write even resolves.
+    const ping = this.#redis.sendCommand(['PING']);
+    // Binary entries never travel in messages (subscribers get UTF-8 text). A text entry goes along
+    // only while the key still holds it: this is a second step, and the key may have changed.
+    const announcing = this.binary
+      ? this.#redis.sendCommand(['PUBLISH', this.#channel, readIt])
+      : announce.run(
+          this.#redis,
+          [this.#prefix + key],
+          [this.#channel, entry, messageHead('v', key), readIt],
+        );
+    await Promise.all([ping, announcing]);
   }
 
   async writeMany(entries: readonly PayloadEntry[], ttlMs: number | undefined): Promise<void> {

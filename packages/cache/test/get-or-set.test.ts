@@ -126,6 +126,30 @@ describe('getOrSet', () => {
     expect(isIpcError(await rejection(pending), 'IPC_ABORTED')).toBe(true);
   });
 
+  it('loads, rather than time out, when its deadline passes while it looks (nobody else loads)', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'short', { lockMs: 10_000 });
+    for (let i = 0; i < 5; i++) {
+      expect(await cache.getOrSet(`k${i}`, () => i, { timeoutMs: 0 })).toBe(i);
+      expect(await ipc.redis.exists(`${t.prefix}:{short}:c:l:k${i}`)).toBe(0);
+    }
+  });
+
+  it('leaves no lock behind when it is aborted at any moment of its look', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'aborted', { lockMs: 10_000 });
+    for (let i = 0; i < 20; i++) {
+      const controller = new AbortController();
+      const pending = cache.getOrSet(`k${i}`, () => i, { signal: controller.signal }).catch(() => undefined);
+      // Aborts after 0 to 19 turns of the event loop: before, during and after the look.
+      for (let turn = 0; turn < i; turn++) await new Promise((resolve) => setImmediate(resolve));
+      controller.abort();
+      await pending;
+      // Taken and not loaded, the lock would stay for lockMs (10 s); given back, it is gone at once.
+      await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{aborted}:c:l:k${i}`)) === 0, 2000);
+    }
+  });
+
   it('takes over a lock whose holder vanished, once it expires', async () => {
     const ipc = await t.client();
     const cache = createCache<number>(ipc, 'orphan');

@@ -97,6 +97,18 @@ describe('waitFor', () => {
     expect(isIpcError(await rejection(cache.waitFor('none', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
   });
 
+  it('finds a value that is there even with a timeout shorter than a round trip', async () => {
+    const cache = createCache<number>(await t.client(), 'zero');
+    await cache.set('present', 1);
+    // Another wait keeps the cache subscribed, so each of these goes straight to arming its key.
+    const other = cache.waitFor('absent', { timeoutMs: 10_000 }).catch(() => undefined);
+    await eventually(() => cache.waiting === 1);
+    for (let i = 0; i < 3; i++) expect(await cache.waitFor('present', { timeoutMs: 0 })).toBe(1);
+    expect(isIpcError(await rejection(cache.waitFor('absent', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
+    cache.close();
+    await other;
+  });
+
   it('uses the cache default timeout', async () => {
     const cache = createCache<number>(await t.client(), 'timeout-default', { waitTimeoutMs: 100 });
     expect(isIpcError(await rejection(cache.waitFor('none')), 'IPC_TIMEOUT')).toBe(true);
@@ -183,6 +195,38 @@ describe('waitFor', () => {
     await writer.mset([['a', 1]]);
     await writer.getOrSet('b', () => 2);
     expect([await a, await b]).toEqual([1, 2]);
+  });
+
+  it('never hands out a value deleted before its announcement went out', async () => {
+    const readerIpc = await t.client();
+    const writerIpc = await t.client();
+    const reader = createCache<string>(readerIpc, 'late');
+    const writer = createCache<string>(writerIpc, 'late');
+    const valueKey = `${t.prefix}:{late}:c:k:k`;
+    // The reader's wait leaves a waiting marker: the writer's SET … GET meets it, and the writer
+    // announces the value in a second step.
+    const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
+    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 1);
+    // Hold back every command of the writer after its SET, as a slow network would.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const redis = writerIpc.redis as unknown as { sendCommand(args: string[], ...rest: unknown[]): unknown };
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (args, ...rest) =>
+      args[0] === 'SET' ? send(args, ...rest) : gate.then(() => send(args, ...rest));
+    const writing = writer.set('k', 'old');
+    await eventually(async () => (await readerIpc.redis.get(valueKey))?.endsWith('"old"') === true);
+    // Deleted (by another client) between the write and its announcement.
+    expect(await reader.delete('k')).toBe(true);
+    release();
+    await writing;
+    await sleep(50);
+    // Neither the waiter nor a later wait gets the deleted value.
+    expect(isIpcError(await rejection(reader.waitFor('k', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
+    await writer.set('k', 'new');
+    expect(await waiting).toBe('new');
   });
 
   it('answers a wait that starts just after an announced write from memory, and honours removals', async () => {
