@@ -243,9 +243,10 @@ describe('ConsumerGroup', () => {
     });
     await expect(sweeper.read({ timeoutMs: 600 })).rejects.toMatchObject({ code: 'IPC_TIMEOUT' });
     const letters = await sweeper.deadLetters();
-    expect(letters.map((l) => [l.sourceId, l.reason])).toEqual([
-      [id, 'failed'],
-      [abandonedId, 'max-deliveries'],
+    expect(letters.map((l) => [l.sourceId, l.reason, l.consumer])).toEqual([
+      [id, 'failed', 'c'],
+      // The consumer that held it last, not the one that swept it.
+      [abandonedId, 'max-deliveries', 'x2'],
     ]);
     expect((await sweeper.pending()).count).toBe(0);
   });

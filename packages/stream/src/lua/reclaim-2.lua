@@ -11,6 +11,12 @@
 -- ARGV[7]  MAXLEN ~ of the dead-letter stream (0: no limit)
 -- Reply:   { next cursor, { { id, fields, deliveries }... }, { dead-lettered id, dead-letter id }...,
 --            { ids deleted from the stream while pending } }
+-- Who held each idle entry, looked up before XAUTOCLAIM makes this consumer the owner: a dead letter
+-- names the consumer that never acknowledged it.
+local owners = {}
+for _, held in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], ARGV[4], '+', ARGV[5])) do
+  owners[held[1]] = held[2]
+end
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local maxDeliveries = tonumber(ARGV[6])
 local deadMaxLen = tonumber(ARGV[7])
@@ -28,7 +34,7 @@ for _, entry in ipairs(claimed[2]) do
     fields[#fields + 1] = 'group'
     fields[#fields + 1] = ARGV[1]
     fields[#fields + 1] = 'consumer'
-    fields[#fields + 1] = pending[1] and pending[1][2] or ARGV[2]
+    fields[#fields + 1] = owners[id] or ARGV[2]
     fields[#fields + 1] = 'deliveries'
     fields[#fields + 1] = tostring(deliveries - 1)
     fields[#fields + 1] = 'reason'
