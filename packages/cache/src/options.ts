@@ -47,7 +47,10 @@ export interface WaitForOptions {
    * @default the cache's `waitTimeoutMs`
    */
   timeoutMs?: number;
-  /** Aborts the wait: it rejects with `AbortError` at once. */
+  /**
+   * Aborts the wait: it rejects with `AbortError` at once.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 
@@ -64,7 +67,10 @@ export interface GetOrSetOptions extends SetOptions {
    * @default the cache's `waitTimeoutMs`
    */
   timeoutMs?: number;
-  /** Aborts the wait for another process's loader (not a loader already running here). */
+  /**
+   * Aborts the wait for another process's loader (not a loader already running here).
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 

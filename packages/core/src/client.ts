@@ -71,11 +71,15 @@ export interface BlockingOptions<T> {
    * @default Infinity
    */
   timeoutMs?: number;
-  /** Aborts the wait: the call rejects with {@link AbortError} and the server-side wait ends. */
+  /**
+   * Aborts the wait: the call rejects with {@link AbortError} and the server-side wait ends.
+   * @default undefined
+   */
   signal?: AbortSignal;
   /**
    * Receives a value that arrived after the call had already rejected (aborted, timed out or closed
    * while the reply was on its way), so the structure can put it back instead of losing it.
+   * @default undefined
    */
   onLateValue?: (value: T) => void;
 }

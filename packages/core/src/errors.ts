@@ -23,7 +23,10 @@ export type IpcErrorCode =
 
 /** Options every {@link IpcError} accepts. */
 export interface IpcErrorOptions {
-  /** The underlying error, usually the one node-redis raised. */
+  /**
+   * The underlying error, usually the one node-redis raised.
+   * @default undefined
+   */
   cause?: unknown;
 }
 

@@ -112,7 +112,10 @@ export interface GroupReadOptions {
    * @default the group's `timeoutMs` (Infinity)
    */
   timeoutMs?: number;
-  /** Aborts the wait: the call rejects with AbortError. */
+  /**
+   * Aborts the wait: the call rejects with AbortError.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 
@@ -123,13 +126,19 @@ export interface GroupProcessOptions {
    * @default 1
    */
   concurrency?: number;
-  /** Stops taking new events; `process` resolves once the running handlers have finished. */
+  /**
+   * Stops taking new events; `process` resolves once the running handlers have finished.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 
 /** Options of {@link ConsumerGroup.events}. */
 export interface GroupIterateOptions {
-  /** Ends the iteration (cleanly, without an error). */
+  /**
+   * Ends the iteration (cleanly, without an error).
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 

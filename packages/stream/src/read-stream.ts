@@ -66,7 +66,10 @@ export interface StreamReadOptions {
    * @default the reader's `timeoutMs` (Infinity)
    */
   timeoutMs?: number;
-  /** Aborts the wait: the call rejects with AbortError. */
+  /**
+   * Aborts the wait: the call rejects with AbortError.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 
@@ -105,7 +108,10 @@ export interface StreamRangeOptions {
 
 /** Options of {@link ReadStream.events}. */
 export interface StreamIterateOptions {
-  /** Ends the iteration (cleanly, without an error). */
+  /**
+   * Ends the iteration (cleanly, without an error).
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 
