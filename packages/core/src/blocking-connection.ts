@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from './redis-client.js';
+import { destroyClient, type RedisClient } from './redis-client.js';
 import { sleep } from './timing.js';
 
 /** How long one blocking command may wait, in the two units Redis commands take (0: for ever). */
@@ -31,6 +31,7 @@ export class BlockingConnection {
   #serverId: number | undefined;
   #controller: AbortController | undefined;
   #pending: Promise<unknown> | undefined;
+  #connecting: Promise<unknown> = Promise.resolve();
 
   /** Opens a connection (see {@link BlockingConnection.open}). */
   private constructor(base: RedisClient, onError: (error: unknown) => void) {
@@ -60,7 +61,8 @@ export class BlockingConnection {
    */
   static open(base: RedisClient, onError: (error: unknown) => void): BlockingConnection {
     const conn = new BlockingConnection(base, onError);
-    conn.ready = conn.redis.connect().then(async () => {
+    conn.#connecting = conn.redis.connect();
+    conn.ready = conn.#connecting.then(async () => {
       conn.#serverId ??= await conn.redis.clientId();
     });
     return conn;
@@ -100,6 +102,9 @@ export class BlockingConnection {
     if (!controller || !pending) return;
     // Drops the command if node-redis has not written it yet.
     controller.abort();
+    // The timers below end once the command has settled, so none outlives this call.
+    const timers = new AbortController();
+    const pause = (ms: number) => sleep(ms, timers.signal).catch(() => {});
     let settled = false;
     const done = pending.then(
       () => {
@@ -110,7 +115,7 @@ export class BlockingConnection {
       },
     );
     // A command node-redis had not written yet is dropped by the abort within a tick.
-    await Promise.race([done, sleep(0)]);
+    await Promise.race([done, pause(0)]);
     for (let attempt = 0; attempt < UNBLOCK_RETRIES && !settled && !this.broken; attempt++) {
       // Without both connections up there is no one to unblock: replace the connection instead.
       if (!control.isReady || !this.redis.isReady) break;
@@ -118,25 +123,26 @@ export class BlockingConnection {
         const id = this.#serverId ?? (await this.#lookUpServerId(control));
         if (id !== undefined) {
           const reply = control.sendCommand(['CLIENT', 'UNBLOCK', String(id)]);
-          const unblocked = await Promise.race([reply.then(Number), sleep(UNBLOCK_TIMEOUT_MS).then(() => 0)]);
+          const unblocked = await Promise.race([reply.then(Number), pause(UNBLOCK_TIMEOUT_MS).then(() => 0)]);
           if (unblocked === 1) break;
         }
       } catch {
         break;
       }
       // Not blocked: the reply is on its way, or the command has not reached the server yet.
-      await Promise.race([done, sleep(UNBLOCK_RETRY_MS)]);
+      await Promise.race([done, pause(UNBLOCK_RETRY_MS)]);
     }
-    if (!settled) await Promise.race([done, sleep(UNBLOCK_RETRY_MS * 5)]);
+    if (!settled) await Promise.race([done, pause(UNBLOCK_RETRY_MS * 5)]);
     if (!settled) this.destroy();
     await done;
+    timers.abort();
   }
 
   /** Closes the connection at once; a running command rejects. */
   destroy(): void {
     this.broken = true;
     this.#serverId = undefined;
-    if (this.redis.isOpen) this.redis.destroy();
+    destroyClient(this.redis, this.#connecting);
   }
 
   // After a reconnect the id may not be known yet: find it by this connection's unique name.

@@ -42,9 +42,9 @@ export class BlockingPool {
     return new Promise((resolve, reject) => this.#queue.push({ resolve, reject }));
   }
 
-  /** Gives a connection back (a broken one is dropped and its slot freed). */
+  /** Gives a connection back (a broken one, or one node-redis gave up on, is dropped and its slot freed). */
   release(conn: BlockingConnection): void {
-    if (conn.broken || this.#closed) {
+    if (conn.broken || this.#closed || !conn.redis.isOpen) {
       this.#all.delete(conn);
       conn.destroy();
       if (this.#closed) return;
@@ -75,9 +75,15 @@ export class BlockingPool {
     } catch (error) {
       this.#all.delete(conn);
       conn.destroy();
+      // The slot is free again: the next queued request gets its own try.
+      const next = this.#closed ? undefined : this.#queue.shift();
+      if (next) this.#open().then(next.resolve, next.reject);
       throw error;
     }
-    if (this.#closed) throw new ClosedError();
+    if (this.#closed) {
+      conn.destroy();
+      throw new ClosedError();
+    }
     return conn;
   }
 }

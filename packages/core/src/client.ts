@@ -13,9 +13,12 @@ import {
   toIpcError,
 } from './errors.js';
 import { Keyspace } from './keyspace.js';
-import type { RedisClient } from './redis-client.js';
+import { destroyClient, type RedisClient } from './redis-client.js';
 import { Subscriber } from './subscriber.js';
 import { abortErrorFrom, backoffDelay, sleep, validateTimeout } from './timing.js';
+
+// How long close() waits for the replies of commands already sent before it cuts the connection.
+const CLOSE_GRACE_MS = 2000;
 
 /** Options of {@link createClient}. */
 export interface IpcClientOptions {
@@ -256,18 +259,39 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
       this.#cancellers.add(cancel);
       if (!forever) guard = setTimeout(() => cancel(timedOut()), timeoutMs + TIMEOUT_GRACE_MS);
 
+      // After a failure: true to try again (a lost connection, after a backoff), false when settled.
+      let attempt = 0;
+      const retryAfter = async (raw: unknown): Promise<boolean> => {
+        if (state !== 'waiting') return false;
+        const error = toIpcError(raw);
+        if (!isTransientError(error)) {
+          settle(error);
+          return false;
+        }
+        lastConnectionError = error;
+        try {
+          await sleep(backoffDelay(attempt++), this.#closeController.signal);
+        } catch {
+          cancel(new ClosedError());
+          return false;
+        }
+        return true;
+      };
+
       const loop = async () => {
-        for (let attempt = 0; state === 'waiting'; ) {
-          const remaining = forever ? 0 : deadline - performance.now();
-          if (!forever && remaining < 1) return settle(timedOut());
+        while (state === 'waiting') {
+          if (!forever && deadline - performance.now() < 1) return settle(timedOut());
           let conn: BlockingConnection;
           try {
             conn = await this.#pool.acquire();
           } catch (error) {
-            return state === 'waiting' ? settle(toIpcError(error)) : undefined;
+            if (await retryAfter(error)) continue;
+            return;
           }
           if (state !== 'waiting') return this.#pool.release(conn);
           current = conn;
+          // Measured once a connection is ours: waiting for one may have taken a while.
+          const remaining = forever ? 0 : Math.max(1, deadline - performance.now());
           let reply: T | null | undefined;
           try {
             reply = await conn.run(command, {
@@ -277,16 +301,8 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
           } catch (raw) {
             current = undefined;
             this.#pool.release(conn);
-            if (state !== 'waiting') return;
-            const error = toIpcError(raw);
-            if (!isTransientError(error)) return settle(error);
-            lastConnectionError = error;
-            try {
-              await sleep(backoffDelay(attempt++), this.#closeController.signal);
-            } catch {
-              return cancel(new ClosedError());
-            }
-            continue;
+            if (await retryAfter(raw)) continue;
+            return;
           }
           current = undefined;
           this.#pool.release(conn);
@@ -319,14 +335,22 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     // Commands queued while disconnected would keep a graceful close waiting for replies that may
     // never come: only a connected client waits for its pending replies.
     if (!this.redis.isReady) {
-      this.redis.destroy();
+      destroyClient(this.redis, this.#connecting);
       return;
     }
-    try {
-      await this.redis.close();
-    } catch {
-      this.redis.destroy();
-    }
+    // Pending replies get a moment; a server that stopped answering must not keep close() waiting.
+    let timer: NodeJS.Timeout | undefined;
+    const closedInTime = await Promise.race([
+      this.redis.close().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!closedInTime) destroyClient(this.redis, this.#connecting);
   }
 
   #assertOpen(): void {

@@ -25,11 +25,12 @@ function dropPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
-const PROTO_HINT = /"(?:__proto__|constructor)"\s*:/;
+// Text that could hold such a key: spelled out, or written with escapes (`"\u005f_proto__"`).
+const PROTO_HINT = /__proto__|constructor|\\u/;
 
 /**
  * `JSON.parse` that drops `__proto__` keys (and `constructor.prototype`), so decoded data can never be
- * used to pollute prototypes later. Text without such keys takes the plain, fast path.
+ * used to pollute prototypes later. Text that cannot hold such a key takes the plain, fast path.
  */
 export function safeJsonParse(text: string): unknown {
   return PROTO_HINT.test(text) ? JSON.parse(text, dropPrototypeKeys) : JSON.parse(text);

@@ -171,7 +171,6 @@ const CONNECTION_ERROR_NAMES = new Set([
   'ClientOfflineError',
   'SocketTimeoutError',
   'ReconnectStrategyError',
-  'DisconnectsClientError',
 ]);
 
 const CONNECTION_ERRNO = new Set([
@@ -204,6 +203,9 @@ export function toIpcError(error: unknown): IpcError {
   if (error instanceof RedisAbortError) return new AbortError({ cause: error });
   if (error instanceof RedisTimeoutError) return new ConnectionError('Command timed out', { cause: error });
   if (error instanceof Error) {
+    // What commands still waiting get when their client is destroyed: it was closed, not cut off.
+    if (error.constructor.name === 'DisconnectsClientError')
+      return new ClosedError(undefined, { cause: error });
     const errno = (error as NodeJS.ErrnoException).code;
     if (CONNECTION_ERROR_NAMES.has(error.constructor.name) || (errno && CONNECTION_ERRNO.has(errno))) {
       return new ConnectionError(error.message, { cause: error });

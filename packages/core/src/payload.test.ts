@@ -45,6 +45,14 @@ describe('codecs', () => {
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
   });
 
+  it('drops those keys when they are written with escapes too', () => {
+    const decoded = safeJsonParse(
+      '{"a":1,"\\u005f_proto__":{"polluted":true},"c\\u006fnstructor":{"prototype":{"polluted":true}}}',
+    ) as Record<string, unknown>;
+    expect(Object.keys(decoded)).toEqual(['a']);
+    expect(Object.hasOwn(decoded, '__proto__')).toBe(false);
+  });
+
   it('reports undecodable payloads as DecodeError with the raw payload and id', async () => {
     const error = await rejection(new PayloadCodec().decode('{not json', 'task-1'));
     expect(error).toBeInstanceOf(DecodeError);

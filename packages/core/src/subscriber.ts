@@ -1,5 +1,5 @@
 import { toIpcError } from './errors.js';
-import type { RedisClient } from './redis-client.js';
+import { destroyClient, type RedisClient } from './redis-client.js';
 
 /** Receives one published message. */
 export type MessageListener = (message: string, channel: string) => void;
@@ -78,6 +78,6 @@ export class Subscriber {
   /** Closes the connection at once. */
   close(): void {
     this.#reconnectListeners.clear();
-    if (this.#redis.isOpen) this.#redis.destroy();
+    destroyClient(this.#redis, this.#connecting);
   }
 }

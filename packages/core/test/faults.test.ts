@@ -1,6 +1,6 @@
 import { freePort, type RedisServer, startRedisServer } from '@redis-ipc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, isIpcError, LuaScript } from '../src/index.js';
+import { createClient, isIpcError, LuaScript, toIpcError } from '../src/index.js';
 
 // These tests stop and restart Redis, so they use a server of their own.
 describe('faults', () => {
@@ -80,7 +80,8 @@ describe('faults', () => {
       const started = performance.now();
       await ipc.close();
       expect(performance.now() - started).toBeLessThan(500);
-      expect(await pending).toBeInstanceOf(Error);
+      // Cut off by close(), not by the network: a ClosedError, which nobody retries.
+      expect(isIpcError(toIpcError(await pending), 'IPC_CLOSED')).toBe(true);
     } finally {
       await server.start();
     }
@@ -124,6 +125,36 @@ describe('faults', () => {
       expect(received).toEqual(['one', 'two']);
     } finally {
       await ipc.close();
+    }
+  });
+  it('leaves no connection open when closed while its connections are still opening', async () => {
+    const admin = await createClient({ url: server.url }).connect();
+    const clientNames = async () =>
+      String(await admin.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'normal']))
+        .split('\n')
+        .filter((line) => line.includes(' id=') || line.startsWith('id=')).length;
+    try {
+      const alone = await clientNames();
+      // Closed after 0, 1, 2 … turns of the event loop: while the shared, blocking and subscriber
+      // connections are being opened.
+      for (let turns = 0; turns < 6; turns++) {
+        const ipc = createClient({ url: server.url });
+        const blocked = ipc
+          .blocking((redis, wait) => redis.brPop('nothing', wait.seconds))
+          .catch((error: unknown) => error);
+        ipc.subscriber.subscribe('nothing', () => {}).catch(() => undefined);
+        for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+        await ipc.close();
+        expect(isIpcError(await blocked, 'IPC_CLOSED')).toBe(true);
+      }
+      // Every socket those clients opened is gone (the server sees a close within a moment).
+      const deadline = performance.now() + 3000;
+      while ((await clientNames()) > alone && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await clientNames()).toBe(alone);
+    } finally {
+      await admin.close();
     }
   });
 });
