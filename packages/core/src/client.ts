@@ -15,9 +15,10 @@ import {
 import { Keyspace } from './keyspace.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
 import { Subscriber } from './subscriber.js';
-import { abortErrorFrom, backoffDelay, sleep, validateTimeout } from './timing.js';
+import { abortErrorFrom, backoffDelay, sleep, validateTimeout, within } from './timing.js';
 
-// How long close() waits for the replies of commands already sent before it cuts the connection.
+// How long close() waits for blocked calls to end, and then for the replies of commands already
+// sent, before it cuts the connections.
 const CLOSE_GRACE_MS = 2000;
 
 /** Options of {@link createClient}. */
@@ -114,7 +115,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   readonly redis: RedisClient;
   readonly #ownsRedis: boolean;
   readonly #pool: BlockingPool;
-  readonly #cancellers = new Set<(error: IpcError) => void>();
+  readonly #cancellers = new Set<(error: IpcError) => Promise<void>>();
   readonly #closeController = new AbortController();
   readonly #connecting: Promise<unknown>;
   #subscriber: Subscriber | undefined;
@@ -205,10 +206,11 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     command: (redis: RedisClient, wait: BlockingWait) => Promise<T | null | undefined>,
     options: BlockingOptions<T> = {},
   ): Promise<T> {
-    const { timeoutMs = Number.POSITIVE_INFINITY, signal, onLateValue } = options;
+    const { signal, onLateValue } = options;
+    let timeoutMs: number;
     try {
       this.#assertOpen();
-      validateTimeout(timeoutMs);
+      timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
       if (signal?.aborted) throw abortErrorFrom(signal);
     } catch (error) {
       return Promise.reject(error);
@@ -236,18 +238,21 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
         else resolve(value as T);
       };
       // Rejects only once the wait has really ended, so nothing is consumed after the caller moved on.
-      const cancel = (error: IpcError) => {
-        if (state !== 'waiting') return;
+      const cancel = (error: IpcError): Promise<void> => {
+        if (state !== 'waiting') return Promise.resolve();
         state = 'cancelling';
         detach();
         const conn = current;
-        if (!conn) return settle(error);
-        conn.interrupt(this.redis).then(
+        if (!conn) {
+          settle(error);
+          return Promise.resolve();
+        }
+        return conn.interrupt(this.redis).then(
           () => settle(error),
           () => settle(error),
         );
       };
-      const onAbort = () => cancel(abortErrorFrom(signal!));
+      const onAbort = () => void cancel(abortErrorFrom(signal!));
       const timedOut = () =>
         lastConnectionError && !this.redis.isReady
           ? new ConnectionError(`Redis unreachable for the whole ${timeoutMs} ms wait`, {
@@ -328,7 +333,11 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
 
   async #close(): Promise<void> {
     this.#closeController.abort(new ClosedError());
-    for (const cancel of [...this.#cancellers]) cancel(new ClosedError());
+    // Blocked calls are ended with CLIENT UNBLOCK before their connections go, so a reply already on
+    // its way still reaches onLateValue, and whatever that sends still leaves on the shared connection.
+    const ending = Promise.all([...this.#cancellers].map((cancel) => cancel(new ClosedError())));
+    await within(ending, CLOSE_GRACE_MS);
+    await new Promise((resolve) => setImmediate(resolve));
     this.#pool.close();
     this.#subscriber?.close();
     if (!this.#ownsRedis || !this.redis.isOpen) return;
@@ -339,17 +348,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
       return;
     }
     // Pending replies get a moment; a server that stopped answering must not keep close() waiting.
-    let timer: NodeJS.Timeout | undefined;
-    const closedInTime = await Promise.race([
-      this.redis.close().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const closedInTime = await within(this.redis.close(), CLOSE_GRACE_MS).catch(() => false);
     if (!closedInTime) destroyClient(this.redis, this.#connecting);
   }
 

@@ -38,4 +38,4 @@ export { DEFAULT_MAX_PAYLOAD_BYTES, PayloadCodec, type PayloadOptions } from './
 export type { RedisClient } from './redis-client.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export { type MessageListener, type SubscribeOptions, Subscriber } from './subscriber.js';
-export { abortErrorFrom, backoffDelay, sleep, throwIfAborted, validateTimeout } from './timing.js';
+export { abortErrorFrom, backoffDelay, sleep, throwIfAborted, validateTimeout, within } from './timing.js';

@@ -39,12 +39,39 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortErrorFrom(signal);
 }
 
+/** Longest delay a Node.js timer can wait (2^31 − 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Validates a `timeoutMs` option: a non-negative number of milliseconds, `Infinity` to wait for ever.
+ * Returns the value to use: above 2147483647 ms (about 24.8 days, the longest a Node.js timer can
+ * wait: longer ones fire at once) it is `Infinity`.
  */
 export function validateTimeout(timeoutMs: number, option = 'timeoutMs'): number {
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new InvalidArgumentError(`${option} must be a non-negative number of milliseconds or Infinity`);
   }
-  return timeoutMs;
+  return timeoutMs > MAX_TIMER_MS ? Number.POSITIVE_INFINITY : timeoutMs;
+}
+
+/**
+ * Waits for `work`, `timeoutMs` at most: resolves with `true` once it has resolved, with `false` when
+ * the time passed first, and rejects if it rejects first. `Infinity` waits for `work` alone (a
+ * Node.js timer cannot wait that long). No timer is left behind.
+ */
+export function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  if (timeoutMs === Number.POSITIVE_INFINITY) return work.then(() => true);
+  return new Promise<boolean>((resolve, reject) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

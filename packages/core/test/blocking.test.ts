@@ -142,6 +142,29 @@ describe('IpcClient.blocking', () => {
     expect(late).toEqual([1]);
   });
 
+  it('loses nothing popped by a wait that close() ends: the value resolves it or reaches onLateValue', async () => {
+    for (let round = 0; round < 20; round++) {
+      const client = await createClient({ url: redisUrl(), prefix }).connect();
+      const late: unknown[] = [];
+      const outcome = client.blocking(brpop(key), { onLateValue: (value) => late.push(value) }).then(
+        () => 'value',
+        (error: unknown) => (isIpcError(error, 'IPC_CLOSED') ? 'closed' : error),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The push and the close cross each other (after 0 to 3 turns of the event loop).
+      const pushed = ipc.redis.lPush(key, `v${round}`);
+      for (let turn = 0; turn < round % 4; turn++) await new Promise((resolve) => setImmediate(resolve));
+      await client.close();
+      await pushed;
+      const result = await outcome;
+      const left = await ipc.redis.lLen(key);
+      // Exactly one place holds the value: the caller, onLateValue, or still the list.
+      expect([result === 'value', late.length === 1, left === 1].filter(Boolean)).toHaveLength(1);
+      if (result !== 'value') expect(result).toBe('closed');
+      await ipc.redis.del(key);
+    }
+  });
+
   it('wraps a node-redis client the user already has, and leaves it open on close()', async () => {
     const { createClient: createRedisClient } = await import('redis');
     const own = createRedisClient({ url: redisUrl() }) as unknown as RedisClient;

@@ -30,7 +30,8 @@ export class AckBatcher {
   readonly #onError: (error: IpcError) => void;
   readonly #stop: AbortSignal;
   #open: Batch | undefined;
-  readonly #sending = new Set<Promise<void>>();
+  // Batches being sent (or retried), by their sending promise.
+  readonly #sending = new Map<Promise<void>, Batch>();
 
   constructor(
     redis: RedisClient,
@@ -64,7 +65,13 @@ export class AckBatcher {
   /** Sends what is pending now and resolves when every batch has settled. */
   async drain(): Promise<void> {
     if (this.#open) this.#flush();
-    while (this.#sending.size > 0) await Promise.allSettled([...this.#sending]);
+    while (this.#sending.size > 0) await Promise.allSettled([...this.#sending.keys()]);
+  }
+
+  /** Adds to `ids` the ids of every ack not yet stored (still to send, being sent or retried). */
+  collectPending(ids: Set<string>): void {
+    for (const id of this.#open?.ids ?? []) ids.add(id);
+    for (const batch of this.#sending.values()) for (const id of batch.ids) ids.add(id);
   }
 
   #flush(): void {
@@ -72,7 +79,7 @@ export class AckBatcher {
     if (!batch) return;
     this.#open = undefined;
     const sending = this.#send(batch).finally(() => this.#sending.delete(sending));
-    this.#sending.add(sending);
+    this.#sending.set(sending, batch);
   }
 
   async #send(batch: Batch): Promise<void> {

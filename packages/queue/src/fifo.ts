@@ -31,6 +31,11 @@ export class Fifo<T> {
     return items;
   }
 
+  /** Calls `visit` with every item, oldest first. */
+  forEach(visit: (item: T) => void): void {
+    for (let i = this.#head; i < this.#items.length; i++) visit(this.#items[i] as T);
+  }
+
   /** Keeps only the items `keep` accepts, in order. */
   retain(keep: (item: T) => boolean): void {
     this.#items = (this.#items.slice(this.#head) as T[]).filter(keep);

@@ -59,7 +59,9 @@ export class LeaseKeeper {
     this.#timer = undefined;
   }
 
-  #schedule(delayMs: number): void {
+  #schedule(delay: number): void {
+    // It fires every interval anyway; a longer delay would also overflow the Node.js timer.
+    const delayMs = Math.min(delay, this.#intervalMs);
     const at = performance.now() + delayMs;
     if (this.#timer && at >= this.#dueAt) return;
     if (this.#timer) clearTimeout(this.#timer);

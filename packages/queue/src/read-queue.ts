@@ -19,6 +19,7 @@ import {
   TimeoutError,
   toIpcError,
   validateTimeout,
+  within,
 } from '@redis-ipc/core';
 import { AckBatcher } from './ack-batcher.js';
 import { type DeadLetter, describeFailure, parseDeadLetter } from './dead-letter.js';
@@ -30,7 +31,7 @@ import { QueueKeys } from './queue-keys.js';
 import { scripts } from './scripts.js';
 import { type NackOptions, type NackOutcome, QueueTask, type Task, type TaskOwner } from './task.js';
 import { type IteratorHost, TaskIterator } from './task-iterator.js';
-import { choiceOption, durationOption, integerOption } from './validate.js';
+import { choiceOption, durationOption, integerOption, MAX_TIMER_MS } from './validate.js';
 import {
   type CloseOptions,
   type ProcessOptions,
@@ -64,7 +65,8 @@ export interface ReadQueueOptions<T> extends PayloadOptions<T> {
   /**
    * Lease of an at-least-once reader, in ms. The reader renews it every `leaseMs / 3` while it lives
    * (however long its handlers run); once it stops renewing (crash, SIGKILL, lost network) another
-   * reader puts its tasks back within about `leaseMs + leaseMs / 3`.
+   * reader puts its tasks back within about `leaseMs + leaseMs / 3`. At most 2147483647 (about
+   * 24.8 days, the longest a Node.js timer can wait).
    * @default 3000
    */
   leaseMs?: number;
@@ -96,7 +98,7 @@ export interface ReadQueueOptions<T> extends PayloadOptions<T> {
   skipOwn?: boolean;
   /**
    * With `skipOwn`, longest pause between checks while the queue holds only this client's own tasks
-   * (a blocking wait would wake at once on them), in ms.
+   * (a blocking wait would wake at once on them), in ms. At most 2147483647.
    * @default 250
    */
   skipOwnPollMs?: number;
@@ -116,7 +118,8 @@ export interface ReadQueueOptions<T> extends PayloadOptions<T> {
 /** Options of {@link ReadQueue.take}. */
 export interface TakeOptions {
   /**
-   * How long to wait, in ms; `Infinity` waits for ever.
+   * How long to wait, in ms; `Infinity` waits for ever (so does any value above 2147483647, about
+   * 24.8 days, the longest a Node.js timer can wait).
    * @default Infinity
    */
   timeoutMs?: number;
@@ -238,8 +241,16 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #activeWaiters = 0;
   // Tasks handed out and not yet acked or nacked (at-least-once): given back when the reader closes.
   readonly #held = new Set<QueueTask<T>>();
-  // Worker loops and iterators: they keep the buffer topped up ahead of demand.
+  // Worker loops and iterators: they keep the buffer topped up ahead of demand. When the last one
+  // stops, the buffer is given back.
   #streams = 0;
+  // Giving the buffer back after the last worker or iterator stopped.
+  #returning: Promise<void> | undefined;
+  // Tasks being nacked: out of `#held`, still in the in-flight hash until the nack script has run.
+  readonly #nacking = new Set<QueueTask<T>>();
+  // A take failed (its reply may have been lost with the connection, after the script had leased
+  // tasks): the in-flight hash must be checked for tasks this reader never received.
+  #mustReconcile = false;
   // The last fetch or wait brought fewer tasks than asked for, so the queue was empty then: no top-up
   // until something arrives, and the next wait goes straight to the blocking command (which returns
   // at once if tasks came meanwhile) rather than trying a fetch first.
@@ -276,10 +287,10 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       'at-most-once',
     ]);
     this.#atLeastOnce = this.delivery === 'at-least-once';
-    this.#leaseMs = Math.round(durationOption(options.leaseMs ?? 3000, 'leaseMs', 30));
+    this.#leaseMs = Math.round(durationOption(options.leaseMs ?? 3000, 'leaseMs', 30, MAX_TIMER_MS));
     this.#maxDeliveries = integerOption(options.maxDeliveries ?? 5, 'maxDeliveries', 1);
     this.#prefetch = integerOption(options.prefetch ?? 100, 'prefetch', 0, MAX_BATCH);
-    this.#skipOwnPollMs = durationOption(options.skipOwnPollMs ?? 250, 'skipOwnPollMs', 1);
+    this.#skipOwnPollMs = durationOption(options.skipOwnPollMs ?? 250, 'skipOwnPollMs', 1, MAX_TIMER_MS);
     this.#decodeErrors = choiceOption(options.decodeErrors ?? 'throw', 'decodeErrors', ['throw', 'skip']);
     const retry = options.retryDelayMs ?? 1000;
     if (typeof retry === 'function') this.#retryDelay = retry;
@@ -352,9 +363,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
    * backoff, while Redis is unreachable.
    */
   async take(options: TakeOptions = {}): Promise<Task<T>> {
-    const { timeoutMs = Number.POSITIVE_INFINITY, signal } = options;
-    validateTimeout(timeoutMs);
-    return this.#unwrap(await this.#next(signal, timeoutMs));
+    const timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    return this.#unwrap(await this.#next(options.signal, timeoutMs));
   }
 
   /**
@@ -381,13 +391,10 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   process(handler: TaskHandler<T>, options: ProcessOptions = {}): Worker {
     this.#assertOpen();
     const concurrency = integerOption(options.concurrency ?? 1, 'concurrency', 1, 10_000);
+    // The worker counts itself in and out of #streams (out as soon as it stops taking tasks).
     const worker = new TaskWorker(this.#workerHost, handler, concurrency, options);
     this.#workers.add(worker);
-    this.#streams++;
-    void worker.finished.then(() => {
-      this.#workers.delete(worker);
-      this.#streams--;
-    });
+    void worker.finished.then(() => this.#workers.delete(worker));
     return worker;
   }
 
@@ -481,37 +488,46 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
 
   /**
    * Stops handing out tasks: pending `take`s reject with {@link ClosedError}, iterators end, workers
-   * stop taking and their running handlers get until `timeoutMs` to finish. Then pending acks are
-   * sent and every task still held (buffered, or with a handler that did not finish) is given back to
-   * the head of the queue, so other readers take it at once. Idempotent.
+   * stop taking and their running handlers get until `timeoutMs` to finish (this deadline holds even
+   * if a worker is already closing with a later one). Then pending acks are sent and every task still
+   * held (buffered, or with a handler that did not finish) is given back to the head of the queue, so
+   * other readers take it at once; the `task.signal` of a task given back aborts with a
+   * {@link ClosedError}. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     return this.#closing;
   }
 
-  async #close(timeoutMs: number): Promise<void> {
-    validateTimeout(timeoutMs);
+  async #close(timeout: number): Promise<void> {
+    const timeoutMs = validateTimeout(timeout);
     const deadline = performance.now() + timeoutMs;
     this.#halt(new ClosedError('The reader is closed'));
-    // The lease is renewed while handlers finish.
-    await Promise.all([...this.#workers].map((worker) => worker.close({ timeoutMs })));
+    // The lease is renewed while handlers finish. A worker closing already keeps its own deadline,
+    // which may be later: this one is kept all the same.
+    const closing = [...this.#workers].map((worker) => worker.close({ timeoutMs }));
+    await within(Promise.all(closing), timeoutMs);
+    // Handlers still running now lose their tasks (given back below).
+    this.#abandon();
     // Bounded even if Redis is unreachable now: what is not given back is recovered by other readers
     // once the lease expires.
-    const grace = Math.max(0, deadline - performance.now()) + 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, grace);
-    });
+    const grace = (Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : 0) + 1000;
     const finishing = (async () => {
-      await Promise.allSettled([this.#pumping, this.#fetching]);
+      await Promise.allSettled([this.#pumping, this.#fetching, this.#returning]);
       // Stopped before giving back, so that a late renewal cannot register the closed reader again.
       this.#lease?.stop();
       if (!this.#ipc.closed) await this.#giveBack();
     })().catch((error: unknown) => this.#reportError(error));
-    await Promise.race([finishing, expired]);
-    clearTimeout(timer);
+    await within(finishing, grace);
     this.#lease?.stop();
+  }
+
+  // The tasks still held are given back to the queue (or, if that fails, to other readers once the
+  // lease expires): their handlers are told through task.signal, and no time limit may fire for them.
+  #abandon(): void {
+    const error = this.#closedError();
+    for (const task of this.#held) task.abort(error);
+    for (const worker of this.#workers) worker.abandon();
   }
 
   async #giveBack(): Promise<void> {
@@ -543,7 +559,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.#park?.controller.abort(error);
     if (this.#ipc.closed) {
       this.#lease?.stop();
-      for (const worker of this.#workers) void worker.close({ timeoutMs: 0 });
+      this.#abandon();
     }
   }
 
@@ -665,8 +681,15 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#serve();
       if (!this.#wantsMore()) break;
       try {
-        // skipOwn needs the fetch's verdict (empty, or only our own tasks) before it may block.
-        if (this.#dry && this.#activeWaiters > 0 && this.#own === '') {
+        // skipOwn needs the fetch's verdict (empty, or only our own tasks) before it may block; so
+        // does a reconciliation, which runs before a fetch and never during a blocking wait.
+        if (
+          this.#dry &&
+          this.#activeWaiters > 0 &&
+          this.#own === '' &&
+          !this.#mustReconcile &&
+          !this.#fetching
+        ) {
           await this.#parkUntilPushed(-1);
           continue;
         }
@@ -696,6 +719,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         }
         this.#reportError(failure);
         if (isTransientError(failure)) {
+          // A take's reply may have been lost with the connection.
+          if (this.#atLeastOnce) this.#mustReconcile = true;
           await this.#idle(backoffDelay(failures++));
           continue;
         }
@@ -722,7 +747,16 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
 
   async #fetch(want: number): Promise<FetchOutcome> {
     if (this.#usesScript) {
-      const reply = await scripts.take.run(this.#ipc.redis, this.#takeKeys, this.#takeArgs(want, false));
+      // Only while no blocking wait is running: its take could be leasing tasks right now.
+      if (this.#mustReconcile && !this.#park) await this.#reconcile();
+      let reply: unknown;
+      try {
+        reply = await scripts.take.run(this.#ipc.redis, this.#takeKeys, this.#takeArgs(want, false));
+      } catch (error) {
+        // The script may have run, and leased tasks, before the reply was lost.
+        if (this.#atLeastOnce) this.#mustReconcile = true;
+        throw error;
+      }
       return this.#acceptTake(reply, want);
     }
     const popped = await this.#ipc.redis.sendCommand(['RPOP', this.#keys.main, String(want)]);
@@ -745,7 +779,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     let ended!: () => void;
     const park = { controller, ended: new Promise<void>((resolve) => (ended = resolve)) };
     this.#park = park;
-    const timeoutMs = nextDueMs >= 0 ? Math.max(1, nextDueMs) : Number.POSITIVE_INFINITY;
+    // A retry due in more than a timer can wait: as good as none.
+    const timeoutMs = nextDueMs >= 0 ? validateTimeout(Math.max(1, nextDueMs)) : Number.POSITIVE_INFINITY;
     const want = this.#want();
     let completed = false;
     try {
@@ -804,7 +839,72 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     }
     const pairs: string[] = [];
     for (let i = 3; i + 2 < flat.length; i += 3) pairs.push(String(flat[i]), '0');
-    this.#release(false, pairs).catch((error: unknown) => this.#reportError(error));
+    this.#release(false, pairs).catch((error: unknown) => this.#releaseFailed(error));
+  }
+
+  // What a failed release left in the in-flight hash is found by the next reconciliation.
+  #releaseFailed(error: unknown): void {
+    this.#mustReconcile = true;
+    this.#reportError(error);
+  }
+
+  // The last worker or iterator stopped: what was fetched ahead for it goes back to the head of the
+  // queue, for other readers, rather than sit leased here until this reader closes.
+  #returnBuffered(): void {
+    if (this.#stopped || this.#streams > 0 || this.#activeWaiters > 0) return;
+    // A top-up still on its way is given back once it has arrived.
+    const fetching = this.#fetching;
+    if (fetching) {
+      const again = () => this.#returnBuffered();
+      fetching.then(again, again);
+    }
+    if (this.#buffer.length === 0) return;
+    const tasks: QueueTask<T>[] = [];
+    // Decode errors stay: they are dead-lettered already, and reported to the next taker.
+    for (const entry of this.#buffer.drain()) {
+      if (entry instanceof QueueTask) tasks.push(entry);
+      else this.#buffer.push(entry);
+    }
+    if (tasks.length === 0) return;
+    this.#dry = false;
+    let returning: Promise<unknown>;
+    if (this.#atLeastOnce) {
+      const pairs: string[] = [];
+      for (const task of tasks) pairs.push(task.id, '0');
+      returning = this.#release(false, pairs);
+    } else {
+      returning = this.#command(['RPUSH', this.#keys.main, ...tasks.map((task) => task.item).reverse()]);
+    }
+    const done: Promise<void> = returning.then(
+      () => undefined,
+      (error: unknown) => (this.#atLeastOnce ? this.#releaseFailed(error) : this.#reportError(error)),
+    );
+    this.#returning = done;
+    void done.then(() => {
+      if (this.#returning === done) this.#returning = undefined;
+    });
+  }
+
+  // Gives back the tasks leased to this reader by a take whose reply was lost: in its in-flight hash,
+  // yet neither buffered, handed out, nor being acked or nacked. Runs with no take in flight.
+  async #reconcile(): Promise<void> {
+    this.#mustReconcile = false;
+    const known = new Set<string>();
+    for (const task of this.#held) known.add(task.id);
+    for (const task of this.#nacking) known.add(task.id);
+    this.#buffer.forEach((entry) => {
+      if (entry instanceof QueueTask) known.add(entry.id);
+    });
+    this.#acks?.collectPending(known);
+    try {
+      const ids = (await this.#command(['HKEYS', this.#inflight])) as string[];
+      const pairs: string[] = [];
+      for (const id of ids) if (!known.has(String(id))) pairs.push(String(id), '0');
+      if (pairs.length > 0) await this.#release(false, pairs);
+    } catch (error) {
+      this.#mustReconcile = true;
+      throw error;
+    }
   }
 
   // Gives tasks this reader holds back to the head of the queue; `final` when the reader closes.
@@ -831,18 +931,33 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     const { main } = this.#keys;
     const landing = this.#landing;
     let attempts = 0;
+    // The last attempt threw: the connection dropped, maybe after its take had leased tasks.
+    let failed = false;
     const drainFirst = this.#landingMayHold;
     this.#landingMayHold = false;
     return async (redis, wait) => {
-      if (attempts++ > 0 || drainFirst) {
-        const drained = (await scripts.take.run(redis, this.#takeKeys, args)) as unknown[];
-        if (drained.length > 3) return drained;
+      const lost = failed;
+      failed = false;
+      try {
+        if (attempts++ > 0 || drainFirst) {
+          const drained = (await scripts.take.run(redis, this.#takeKeys, args)) as unknown[];
+          if (drained.length > 3) return drained;
+          if (lost && this.#atLeastOnce) {
+            // End the wait (with nothing) so that tasks leased by the lost reply are reconciled
+            // before the next one.
+            this.#mustReconcile = true;
+            return drained;
+          }
+        }
+        const [moved, leased] = await Promise.all([
+          redis.sendCommand(['BLMOVE', main, landing, 'RIGHT', 'LEFT', String(wait.seconds)]),
+          scripts.take.run(redis, this.#takeKeys, args) as Promise<unknown[]>,
+        ]);
+        return moved === null && leased.length <= 3 ? null : leased;
+      } catch (error) {
+        failed = true;
+        throw error;
       }
-      const [moved, leased] = await Promise.all([
-        redis.sendCommand(['BLMOVE', main, landing, 'RIGHT', 'LEFT', String(wait.seconds)]),
-        scripts.take.run(redis, this.#takeKeys, args) as Promise<unknown[]>,
-      ]);
-      return moved === null && leased.length <= 3 ? null : leased;
     };
   }
 
@@ -995,7 +1110,15 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     if (!this.#atLeastOnce) return 'ignored';
     const delayMs = Math.round(durationOption(options.delayMs ?? 0, 'delayMs'));
     this.#held.delete(task);
-    const reason = describeFailure(options.error, 'nacked');
+    this.#nacking.add(task);
+    try {
+      return await this.#nackScript(task, delayMs, describeFailure(options.error, 'nacked'));
+    } finally {
+      this.#nacking.delete(task);
+    }
+  }
+
+  async #nackScript(task: QueueTask<T>, delayMs: number, reason: string): Promise<NackOutcome> {
     const code = Number(
       await this.#retrying(() =>
         scripts.nack.run(
@@ -1049,6 +1172,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         for (const waiter of waiters) if (!waiter.done) reader.#waiters.push(waiter);
         for (const waiter of waiters) if (waiter.owner === worker) waiter.leave(error);
       },
+      stream: (delta: 1 | -1) => reader.#stream(delta),
       get stopped() {
         return reader.#stopped;
       },
@@ -1069,11 +1193,14 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       get stopped() {
         return reader.#stopped || reader.#ipc.closed;
       },
-      stream: (delta: 1 | -1) => {
-        reader.#streams += delta;
-      },
+      stream: (delta: 1 | -1) => reader.#stream(delta),
     };
   })();
+
+  #stream(delta: 1 | -1): void {
+    this.#streams += delta;
+    if (this.#streams === 0) this.#returnBuffered();
+  }
 
   async #command(args: string[]): Promise<unknown> {
     try {

@@ -45,8 +45,11 @@ export interface Task<T> {
   nack(options?: NackOptions): Promise<NackOutcome>;
   /**
    * Aborts when a `process` handler running this task has run past the worker's `timeoutMs` (the
-   * reason is a {@link @redis-ipc/core!TimeoutError}); the task has then been nacked already. A
-   * handler that does slow work passes it on (to `fetch`, say), so the work stops with it.
+   * reason is a {@link @redis-ipc/core!TimeoutError}; the task has then been nacked already), or when
+   * the reader closed while the task was still held, past the close deadline (the reason is a
+   * {@link @redis-ipc/core!ClosedError}; the task has been given back to the queue, and the worker
+   * neither acks nor nacks it any more). A handler that does slow work passes it on (to `fetch`, say),
+   * so the work stops with it.
    */
   readonly signal: AbortSignal;
 }

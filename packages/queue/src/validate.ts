@@ -13,10 +13,17 @@ export function integerOption(
   return value;
 }
 
-/** Checks a duration option in ms (finite, at least `min`); throws {@link InvalidArgumentError}. */
-export function durationOption(value: number, option: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidArgumentError(`${option} must be a finite number of milliseconds, at least ${min}`);
+/** Longest delay a Node.js timer can wait (2^31 − 1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks a duration option in ms (finite, at least `min`, at most `max`); throws
+ * {@link InvalidArgumentError}.
+ */
+export function durationOption(value: number, option: string, min = 0, max = Number.MAX_VALUE): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Number.MAX_VALUE ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(`${option} must be a finite number of milliseconds, ${range}`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { backoffDelay, DecodeError, sleep, TimeoutError, validateTimeout } from '@redis-ipc/core';
+import { backoffDelay, DecodeError, sleep, TimeoutError, validateTimeout, within } from '@redis-ipc/core';
 import type { TaskFailedEvent } from './events.js';
 import type { QueueTask, Task } from './task.js';
 
@@ -21,7 +21,9 @@ export interface ProcessOptions {
    * {@link @redis-ipc/core!TimeoutError} (retried after `retryDelayMs`, or dead-lettered after
    * `maxDeliveries`, like any failure), `task.signal` aborts, and the handler's lane takes the next
    * task. JavaScript cannot stop a running function: a handler that ignores the signal keeps running,
-   * beside the lane's next one, and whatever it returns is ignored.
+   * beside the lane's next one, and whatever it returns is ignored. Above 2147483647 (about 24.8 days,
+   * the longest a Node.js timer can wait) it means `Infinity`. The timer never keeps the process
+   * alive.
    * @default Infinity (no limit)
    */
   timeoutMs?: number;
@@ -35,8 +37,10 @@ export interface ProcessOptions {
 /** Options of {@link Worker.close} and {@link ReadQueue.close}. */
 export interface CloseOptions {
   /**
-   * How long to wait for running handlers, in ms. Tasks whose handlers are still running then are
-   * given back to the queue when the reader closes (they may run twice).
+   * How long to wait for running handlers, in ms; `Infinity` waits for ever (so does any value above
+   * 2147483647, about 24.8 days). Tasks whose handlers are still running then are given back to the
+   * queue when the reader closes (they may run twice), and their `task.signal` aborts with a
+   * {@link @redis-ipc/core!ClosedError}.
    * @default 10000
    */
   timeoutMs?: number;
@@ -51,8 +55,10 @@ export interface Worker {
   /** Whether `close()` was called (or the reader closed). */
   readonly closed: boolean;
   /**
-   * Stops taking tasks and resolves once the running handlers have finished, or the deadline passed.
-   * Idempotent.
+   * Stops taking tasks and resolves once the running handlers have finished, the deadline passed, or
+   * the reader closed (and gave back the tasks of the handlers still running). Handlers that ran past
+   * `timeoutMs` are not waited for: their tasks were nacked and their lanes moved on. Idempotent: a
+   * later call returns the first call's promise, with its deadline.
    */
   close(options?: CloseOptions): Promise<void>;
 }
@@ -68,6 +74,8 @@ export interface WorkerHost<T> {
   next(worker: object): Promise<QueueTask<T> | DecodeError>;
   /** Rejects (with AbortError) every pending `next` of `worker`. */
   cancel(worker: object): void;
+  /** Counts a worker in (it starts) or out (it stops taking tasks): active ones keep the buffer topped up. */
+  stream(delta: 1 | -1): void;
   /** Whether the reader has stopped handing out tasks. */
   readonly stopped: boolean;
   /** The retry delay after a failure. */
@@ -76,6 +84,13 @@ export interface WorkerHost<T> {
   reportError(error: unknown): void;
   /** Reports a failed handler. */
   taskFailed(event: TaskFailedEvent<T>): void;
+}
+
+// The time limit of one running handler.
+interface Limit {
+  readonly timer: NodeJS.Timeout;
+  // Lets the handler's lane go on.
+  readonly release: () => void;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -88,19 +103,33 @@ export class TaskWorker<T> implements Worker {
   readonly #timeoutMs: number;
   readonly #stop = new AbortController();
   readonly #lanes: Promise<void>[] = [];
+  // Handlers running under `timeoutMs`, by task.
+  readonly #limits = new Map<QueueTask<T>, Limit>();
+  #abandon!: () => void;
+  // Resolves when the reader has given back what this worker still runs: nothing left to wait for.
+  readonly #abandoned = new Promise<void>((resolve) => {
+    this.#abandon = resolve;
+  });
   #running = 0;
   #closing: Promise<void> | undefined;
 
   constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, options: ProcessOptions) {
-    const { signal, timeoutMs = Number.POSITIVE_INFINITY } = options;
-    validateTimeout(timeoutMs);
+    const { signal } = options;
+    this.#timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
     this.#host = host;
     this.#handler = handler;
-    this.#timeoutMs = timeoutMs;
     this.concurrency = concurrency;
+    host.stream(1);
+    this.#stop.signal.addEventListener(
+      'abort',
+      () => {
+        host.cancel(this);
+        host.stream(-1);
+      },
+      { once: true },
+    );
     if (signal?.aborted) this.#stop.abort();
     else signal?.addEventListener('abort', () => void this.close(), { once: true });
-    this.#stop.signal.addEventListener('abort', () => host.cancel(this), { once: true });
     for (let i = 0; i < concurrency; i++) this.#lanes.push(this.#lane());
   }
 
@@ -122,17 +151,25 @@ export class TaskWorker<T> implements Worker {
     return this.#closing;
   }
 
-  async #close(timeoutMs: number): Promise<void> {
-    validateTimeout(timeoutMs);
+  /**
+   * Called by the reader once it has given back the tasks of the handlers still running (it closed):
+   * stops the worker, ends `close()`, and clears the time limits, which must not fire for tasks this
+   * reader no longer holds.
+   */
+  abandon(): void {
     this.#stop.abort();
-    this.#host.cancel(this);
-    if (timeoutMs === Number.POSITIVE_INFINITY) return this.finished;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([this.finished, deadline]);
-    clearTimeout(timer);
+    this.#abandon();
+    for (const limit of this.#limits.values()) {
+      clearTimeout(limit.timer);
+      limit.release();
+    }
+    this.#limits.clear();
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    const limit = validateTimeout(timeoutMs);
+    this.#stop.abort();
+    await within(Promise.race([this.finished, this.#abandoned]), limit);
   }
 
   async #lane(): Promise<void> {
@@ -154,8 +191,9 @@ export class TaskWorker<T> implements Worker {
         continue;
       }
       failures = 0;
-      // Already dead-lettered and reported as a decode-error event.
-      if (entry instanceof DecodeError) continue;
+      // Already dead-lettered and reported as a decode-error event; or given back by the closing
+      // reader before its handler could start.
+      if (entry instanceof DecodeError || entry.aborted) continue;
       const handling = this.#handle(entry);
       if (handling) await handling;
     }
@@ -169,54 +207,78 @@ export class TaskWorker<T> implements Worker {
     try {
       result = this.#handler(task.value, task);
     } catch (error) {
-      this.#failed(task, error);
-      this.#running--;
+      this.#threw(task, error);
       return undefined;
     }
     if (!isThenable(result)) {
-      this.#succeeded(task);
-      this.#running--;
+      this.#returned(task);
       return undefined;
     }
     const handled = Promise.resolve(result).then(
-      () => {
-        this.#succeeded(task);
-        this.#running--;
-      },
-      (error: unknown) => {
-        this.#failed(task, error);
-        this.#running--;
-      },
+      () => this.#returned(task),
+      (error: unknown) => this.#threw(task, error),
     );
     return this.#timeoutMs === Number.POSITIVE_INFINITY ? handled : this.#limit(task, handled);
+  }
+
+  #returned(task: QueueTask<T>): void {
+    try {
+      // Not when it timed out (nacked already) or was given back by the closing reader.
+      if (!task.settled && !task.aborted) void task.ack();
+    } finally {
+      this.#running--;
+    }
+  }
+
+  #threw(task: QueueTask<T>, error: unknown): void {
+    try {
+      this.#failed(task, error);
+    } finally {
+      this.#running--;
+    }
   }
 
   // Resolves when the handler settles or its time is up, whichever comes first. Past the deadline
   // the task is nacked and its signal aborted; the handler's own outcome then finds it settled.
   #limit(task: QueueTask<T>, handled: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        if (!task.settled) {
-          const error = new TimeoutError(this.#timeoutMs);
-          this.#failed(task, error);
-          task.abort(error);
-        }
-        resolve();
-      }, this.#timeoutMs);
+    return new Promise<void>((release) => {
+      const timer = setTimeout(() => this.#expire(task), this.#timeoutMs);
+      // A handler that never settles must not keep the process alive through its timer.
+      timer.unref();
+      this.#limits.set(task, { timer, release });
+      const settled = () => this.#unlimit(task);
+      handled.then(settled, settled);
     });
-    return Promise.race([handled, expired]).finally(() => clearTimeout(timer));
   }
 
-  #succeeded(task: QueueTask<T>): void {
-    if (!task.settled) void task.ack();
+  #unlimit(task: QueueTask<T>): void {
+    const limit = this.#limits.get(task);
+    if (!limit) return;
+    this.#limits.delete(task);
+    clearTimeout(limit.timer);
+    limit.release();
+  }
+
+  #expire(task: QueueTask<T>): void {
+    const limit = this.#limits.get(task);
+    this.#limits.delete(task);
+    try {
+      if (!task.settled && !task.aborted) {
+        const error = new TimeoutError(this.#timeoutMs);
+        this.#failed(task, error);
+        task.abort(error);
+      }
+    } finally {
+      limit?.release();
+    }
   }
 
   #failed(task: QueueTask<T>, error: unknown): void {
-    // A handler that failed after its time was up: the timeout already reported this task.
+    // A handler that failed after its time was up (the timeout already reported this task), or after
+    // the closing reader gave its task back.
     if (task.aborted) return;
     if (task.settled) {
-      this.#host.taskFailed({ task, error, outcome: 'ignored', delayMs: 0 });
+      this.#report({ task, error, outcome: 'ignored', delayMs: 0 });
       return;
     }
     let delayMs = 0;
@@ -226,9 +288,18 @@ export class TaskWorker<T> implements Worker {
       this.#host.reportError(failure);
     }
     task.nack({ delayMs, error }).then(
-      (outcome) => this.#host.taskFailed({ task, error, outcome, delayMs }),
+      (outcome) => this.#report({ task, error, outcome, delayMs }),
       () => {},
     );
+  }
+
+  // A listener that throws must neither break the lane nor leave a promise rejection unhandled.
+  #report(event: TaskFailedEvent<T>): void {
+    try {
+      this.#host.taskFailed(event);
+    } catch (error) {
+      this.#host.reportError(error);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { isIpcError } from '@redis-ipc/core';
+import { type IpcError, isIpcError } from '@redis-ipc/core';
 import { redisUrl } from '@redis-ipc/testing';
 import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type RecoveredEvent } from '../src/index.js';
@@ -270,6 +270,124 @@ describe('at-least-once delivery', () => {
         expect.objectContaining({ code: 'IPC_INVALID_ARGUMENT' }),
       );
     }
+  });
+
+  it('process() treats a timeoutMs beyond what a timer can wait as no limit', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
+    const failed: unknown[] = [];
+    reader.on('task-failed', ({ error }) => failed.push(error));
+    const done: number[] = [];
+    const worker = reader.process(
+      async (job, task) => {
+        await pause(200);
+        if (!task.signal.aborted) done.push(job.n);
+      },
+      { timeoutMs: 30 * 24 * 3600 * 1000 },
+    );
+    await writer.push({ n: 1 });
+    await until(() => done.length === 1, 5000, 'handler finished');
+    expect(failed).toEqual([]);
+    await worker.close();
+    // Closing with no deadline waits for the handlers, then still gives back what is held.
+    await writer.pushMany([{ n: 2 }, { n: 3 }]);
+    expect((await reader.pop())?.value.n).toBe(2);
+    await reader.close({ timeoutMs: Number.POSITIVE_INFINITY });
+    expect(await reader.counts()).toMatchObject({ waiting: 2, inFlight: 0 });
+    expect(() => createReadQueue<Job>(t.ipc, 'jobs', { leaseMs: 2 ** 31 })).toThrowError(
+      expect.objectContaining({ code: 'IPC_INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('process() survives a task-failed listener that throws, and reports it as an error event', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 2, retryDelayMs: 0 });
+    const errors: IpcError[] = [];
+    reader.on('error', (error) => errors.push(error));
+    const outcomes: string[] = [];
+    reader.on('task-failed', ({ outcome }) => {
+      outcomes.push(outcome);
+      throw new Error('a bug in the listener');
+    });
+    const seen: number[] = [];
+    const worker = reader.process(
+      (job, task) => {
+        seen.push(job.n);
+        // Rejects: reported once the nack is stored.
+        if (job.n === 0) return Promise.reject(new Error('fails'));
+        // Throws after its own ack: reported at once, in the lane.
+        if (job.n === 1) {
+          void task.ack();
+          throw new Error('fails after its ack');
+        }
+        return undefined;
+      },
+      { concurrency: 1 },
+    );
+    await writer.pushMany([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    await until(() => seen.length === 4, 5000, 'every task handled');
+    expect(seen.sort()).toEqual([0, 0, 1, 2]);
+    expect(outcomes.sort()).toEqual(['dead-lettered', 'ignored', 'requeued']);
+    await until(() => errors.length === 3, 5000, 'listener failures reported');
+    expect(errors.every((error) => /a bug in the listener/.test(String(error.message)))).toBe(true);
+    expect(worker.running).toBe(0);
+    await reader.close({ timeoutMs: 1000 });
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 1 });
+  });
+
+  it('close() gives back a task whose handler outlived the deadline: its signal aborts, its time limit never fires', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { retryDelayMs: 0 });
+    const outcomes: string[] = [];
+    const errors: IpcError[] = [];
+    reader.on('task-failed', ({ outcome }) => outcomes.push(outcome));
+    reader.on('error', (error) => errors.push(error));
+    let signal: AbortSignal | undefined;
+    const worker = reader.process(
+      (_job, task) => {
+        signal = task.signal;
+        // Never settles, and ignores its signal.
+        return new Promise(() => {});
+      },
+      { timeoutMs: 1500 },
+    );
+    await writer.push({ n: 1 });
+    await until(() => worker.running === 1, 5000, 'handler started');
+    await reader.close({ timeoutMs: 100 });
+    expect(signal?.aborted).toBe(true);
+    expect(isIpcError(signal?.reason, 'IPC_CLOSED')).toBe(true);
+    expect(await reader.counts()).toEqual({ waiting: 1, delayed: 0, inFlight: 0, dead: 0 });
+    // Past the handler's time limit: nothing is nacked or reported for a task given back already.
+    await pause(1700);
+    expect(outcomes).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await reader.counts()).toEqual({ waiting: 1, delayed: 0, inFlight: 0, dead: 0 });
+    // The worker's own close() does not wait for a handler its reader gave up on.
+    await worker.close();
+  });
+
+  it('close() keeps its own deadline while a worker closes with a later one', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
+    const started: number[] = [];
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const worker = reader.process(async (job) => {
+      started.push(job.n);
+      await hung;
+    });
+    await writer.pushMany([{ n: 1 }, { n: 2 }]);
+    await until(() => started.length === 1, 5000, 'handler started');
+    // Say a SIGTERM handler closed the worker, with a long deadline, and the reader is closed next.
+    const workerClosed = worker.close({ timeoutMs: 15_000 }).then(() => 'closed');
+    const closingAt = performance.now();
+    await reader.close({ timeoutMs: 200 });
+    expect(performance.now() - closingAt).toBeLessThan(5000);
+    expect(await Promise.race([workerClosed, pause(2000).then(() => 'still closing')])).toBe('closed');
+    expect(await reader.counts()).toEqual({ waiting: 2, delayed: 0, inFlight: 0, dead: 0 });
+    release();
   });
 
   it('close() waits for running handlers, and gives back those past the deadline', async () => {

@@ -1,7 +1,7 @@
 import { isIpcError } from '@redis-ipc/core';
 import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { clientPerTest, pause, rejection } from './helpers.js';
+import { clientPerTest, pause, rejection, until } from './helpers.js';
 
 interface Job {
   n: number;
@@ -80,6 +80,25 @@ describe('push, pop and take', () => {
     await reader.close();
   });
 
+  it('take() treats a timeoutMs beyond what a timer can wait as no limit', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
+    const taking = reader.take({ timeoutMs: 2 ** 32 });
+    const early = await Promise.race([
+      taking.then(
+        () => 'settled',
+        () => 'settled',
+      ),
+      pause(300).then(() => 'waiting'),
+    ]);
+    expect(early).toBe('waiting');
+    await writer.push({ n: 1 });
+    const task = await taking;
+    expect(task.value.n).toBe(1);
+    await task.ack();
+    await reader.close();
+  });
+
   it('serves many concurrent take() calls from one blocking wait', async () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const reader = createReadQueue<Job>(t.ipc, 'jobs');
@@ -155,5 +174,51 @@ describe('push, pop and take', () => {
     }
     expect(order).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await other.close();
+  });
+
+  it('gives its buffered tasks back to the head of the queue when its last worker stops', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    await writer.pushMany(Array.from({ length: 20 }, (_, n) => ({ n })));
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 8 });
+    const started: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const worker = reader.process(async (job) => {
+      started.push(job.n);
+      await gate;
+    });
+    await until(() => started.length === 1, 5000, 'first task started');
+    await until(async () => (await reader.inFlight()) > 1, 5000, 'buffer filled');
+    const closing = worker.close();
+    release();
+    await closing;
+    // Nobody consumes here any more: another reader gets the rest at once, in order, uncounted.
+    await until(async () => (await reader.inFlight()) === 0, 5000, 'buffer given back');
+    expect(await reader.length()).toBe(19);
+    const other = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 0 });
+    const next = await other.pop();
+    expect(next?.value.n).toBe(1);
+    expect(next?.deliveries).toBe(1);
+    await next?.ack();
+    await other.close();
+    await reader.close();
+  });
+
+  it('gives its buffered tasks back when a for-await loop breaks', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    await writer.pushMany(Array.from({ length: 10 }, (_, n) => ({ n })));
+    const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 8 });
+    for await (const task of reader) {
+      expect(task.value.n).toBe(0);
+      await task.ack();
+      break;
+    }
+    await until(async () => (await reader.inFlight()) === 0, 5000, 'buffer given back');
+    expect(await reader.length()).toBe(9);
+    // The reader itself goes on from where it was.
+    expect((await reader.pop())?.value.n).toBe(1);
+    await reader.close();
   });
 });

@@ -1,8 +1,8 @@
-import type { IpcClient, IpcError } from '@redis-ipc/core';
+import { type IpcClient, type IpcError, isIpcError } from '@redis-ipc/core';
 import { type RedisServer, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type Task } from '../src/index.js';
-import { open, pause, until } from './helpers.js';
+import { open, pause, rejection, startProxy, until } from './helpers.js';
 
 interface Job {
   n: number;
@@ -162,5 +162,95 @@ describe('Redis restarts', () => {
     expect(await a.counts()).toMatchObject({ waiting: 0, inFlight: 0 });
     await a.close();
     await b.close();
+  });
+});
+
+// The take script runs and leases tasks, then the connection drops before its reply arrives: the
+// reader never received them, yet they sit in its in-flight hash, renewed by its lease.
+describe('a lost take reply', () => {
+  let server: RedisServer;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  async function withLostReply(
+    run: (context: {
+      reader: ReturnType<typeof createReadQueue<Job>>;
+      writer: ReturnType<typeof createWriteQueue<Job>>;
+      inFlightHere: () => Promise<number>;
+      loseReplies: () => void;
+      cut: () => void;
+    }) => Promise<void>,
+  ): Promise<void> {
+    const proxy = await startProxy(server.port);
+    const name = uniquePrefix('jobs');
+    const readerIpc = await open(proxy.url);
+    const direct = await open(server.url);
+    const reader = createReadQueue<Job>(readerIpc, name, { leaseMs: 600 });
+    const errors: IpcError[] = [];
+    reader.on('error', (error) => errors.push(error));
+    const inflight = direct.keys.structure('q', name).sub(`inflight:${reader.consumerId}`);
+    try {
+      await run({
+        reader,
+        writer: createWriteQueue<Job>(direct, name),
+        inFlightHere: () => direct.redis.hLen(inflight),
+        loseReplies: () => proxy.dropReplies(),
+        cut: () => proxy.cut(),
+      });
+      expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    } finally {
+      proxy.cut();
+      await reader.close({ timeoutMs: 100 });
+      await readerIpc.close();
+      await direct.close();
+      await proxy.close();
+    }
+  }
+
+  it('pop(): the tasks leased by the lost reply are given back once the connection is back', async () => {
+    await withLostReply(async ({ reader, writer, inFlightHere, loseReplies, cut }) => {
+      // Loads the script while replies still flow.
+      expect(await reader.pop()).toBeUndefined();
+      await writer.pushMany([1, 2, 3, 4, 5].map((n) => ({ n })));
+      loseReplies();
+      const popping = reader.pop();
+      await until(async () => (await inFlightHere()) === 5, 5000, 'tasks leased');
+      cut();
+      expect(isIpcError(await rejection(popping), 'IPC_CONNECTION')).toBe(true);
+      const seen: number[] = [];
+      for (let round = 0; round < 100 && seen.length < 5; round++) {
+        const task = await reader.pop().catch(() => undefined);
+        if (!task) {
+          await pause(50);
+          continue;
+        }
+        expect(task.deliveries).toBe(1);
+        seen.push(task.value.n);
+        await task.ack();
+      }
+      expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+    });
+  });
+
+  it('take(): a blocking wait whose reply was lost gets its task once the connection is back', async () => {
+    await withLostReply(async ({ reader, writer, inFlightHere, loseReplies, cut }) => {
+      const taking = reader.take({ timeoutMs: 20_000 });
+      // Parked in the blocking wait (the script is loaded by the fetch before it).
+      await pause(200);
+      loseReplies();
+      await writer.push({ n: 1 });
+      await until(async () => (await inFlightHere()) === 1, 5000, 'task leased');
+      cut();
+      const task = await taking;
+      expect(task.value.n).toBe(1);
+      expect(task.deliveries).toBe(1);
+      await task.ack();
+    });
   });
 });
