@@ -135,13 +135,14 @@ describe('waitFor', () => {
     const ipc = await t.client();
     const one = createCache<number>(ipc, 'close');
     const two = createCache<number>(ipc, 'close');
-    const first = one.waitFor('k');
-    const second = two.waitFor('k');
+    // Settled while close() runs: caught at once, not after close() has resolved.
+    const first = rejection(one.waitFor('k'));
+    const second = rejection(two.waitFor('k'));
     await eventually(() => one.waiting === 1 && two.waiting === 1);
     one.close();
-    expect(isIpcError(await rejection(first), 'IPC_CLOSED')).toBe(true);
+    expect(isIpcError(await first, 'IPC_CLOSED')).toBe(true);
     await ipc.close();
-    expect(isIpcError(await rejection(second), 'IPC_CLOSED')).toBe(true);
+    expect(isIpcError(await second, 'IPC_CLOSED')).toBe(true);
   });
 
   it('hides the waiting marker from every read, and keeps it through delete and clear', async () => {
