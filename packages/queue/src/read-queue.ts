@@ -505,20 +505,24 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.#halt(new ClosedError('The reader is closed'));
     // The lease is renewed while handlers finish. A worker closing already keeps its own deadline,
     // which may be later: this one is kept all the same.
-    const closing = [...this.#workers].map((worker) => worker.close({ timeoutMs }));
-    await within(Promise.all(closing), timeoutMs);
+    // (Its close() promise may have settled early, on a shorter deadline: its lanes are what count.)
+    const finishing = [...this.#workers].map((worker) => {
+      void worker.close({ timeoutMs });
+      return worker.finished.catch(() => undefined);
+    });
+    await within(Promise.all(finishing), timeoutMs);
     // Handlers still running now lose their tasks (given back below).
     this.#abandon();
     // Bounded even if Redis is unreachable now: what is not given back is recovered by other readers
     // once the lease expires.
     const grace = (Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : 0) + 1000;
-    const finishing = (async () => {
+    const givingBack = (async () => {
       await Promise.allSettled([this.#pumping, this.#fetching, this.#returning]);
       // Stopped before giving back, so that a late renewal cannot register the closed reader again.
       this.#lease?.stop();
       if (!this.#ipc.closed) await this.#giveBack();
     })().catch((error: unknown) => this.#reportError(error));
-    await within(finishing, grace);
+    await within(givingBack, grace);
     this.#lease?.stop();
   }
 
@@ -852,12 +856,10 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   // queue, for other readers, rather than sit leased here until this reader closes.
   #returnBuffered(): void {
     if (this.#stopped || this.#streams > 0 || this.#activeWaiters > 0) return;
-    // A top-up still on its way is given back once it has arrived.
-    const fetching = this.#fetching;
-    if (fetching) {
-      const again = () => this.#returnBuffered();
-      fetching.then(again, again);
-    }
+    // A top-up or a blocking wait still on its way is given back once it has landed.
+    const again = () => this.#returnBuffered();
+    this.#fetching?.then(again, again);
+    this.#park?.ended.then(again, again);
     if (this.#buffer.length === 0) return;
     const tasks: QueueTask<T>[] = [];
     // Decode errors stay: they are dead-lettered already, and reported to the next taker.
@@ -889,15 +891,22 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   // yet neither buffered, handed out, nor being acked or nacked. Runs with no take in flight.
   async #reconcile(): Promise<void> {
     this.#mustReconcile = false;
-    const known = new Set<string>();
-    for (const task of this.#held) known.add(task.id);
-    for (const task of this.#nacking) known.add(task.id);
-    this.#buffer.forEach((entry) => {
-      if (entry instanceof QueueTask) known.add(entry.id);
-    });
-    this.#acks?.collectPending(known);
     try {
       const ids = (await this.#command(['HKEYS', this.#inflight])) as string[];
+      // A blocking take may have leased tasks whose reply is still on its way: look again later.
+      if (this.#park) {
+        this.#mustReconcile = true;
+        return;
+      }
+      // Taken now that the hash is read: every reply sent before it has been handled by now (acks
+      // sent before it on this connection are done, those not sent yet are pending).
+      const known = new Set<string>();
+      for (const task of this.#held) known.add(task.id);
+      for (const task of this.#nacking) known.add(task.id);
+      this.#buffer.forEach((entry) => {
+        if (entry instanceof QueueTask) known.add(entry.id);
+      });
+      this.#acks?.collectPending(known);
       const pairs: string[] = [];
       for (const id of ids) if (!known.has(String(id))) pairs.push(String(id), '0');
       if (pairs.length > 0) await this.#release(false, pairs);
@@ -942,12 +951,9 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         if (attempts++ > 0 || drainFirst) {
           const drained = (await scripts.take.run(redis, this.#takeKeys, args)) as unknown[];
           if (drained.length > 3) return drained;
-          if (lost && this.#atLeastOnce) {
-            // End the wait (with nothing) so that tasks leased by the lost reply are reconciled
-            // before the next one.
-            this.#mustReconcile = true;
-            return drained;
-          }
+          // End the wait (with nothing) so that tasks leased by the lost reply are reconciled
+          // before the next one.
+          if (lost && this.#atLeastOnce) return drained;
         }
         const [moved, leased] = await Promise.all([
           redis.sendCommand(['BLMOVE', main, landing, 'RIGHT', 'LEFT', String(wait.seconds)]),
@@ -956,6 +962,9 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         return moved === null && leased.length <= 3 ? null : leased;
       } catch (error) {
         failed = true;
+        // The connection may have dropped after the take had leased tasks, and the wait may end
+        // here (aborted, timed out) without another attempt: reconcile before the next take.
+        if (this.#atLeastOnce) this.#mustReconcile = true;
         throw error;
       }
     };

@@ -390,6 +390,26 @@ describe('at-least-once delivery', () => {
     release();
   });
 
+  it('close() keeps its own deadline while a worker closes with an earlier one', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'jobs');
+    const reader = createReadQueue<Job>(t.ipc, 'jobs');
+    let started = false;
+    let signalAborted: boolean | undefined;
+    const worker = reader.process(async (_job, task) => {
+      started = true;
+      await pause(300);
+      signalAborted = task.signal.aborted;
+    });
+    await writer.push({ n: 1 });
+    await until(() => started, 5000, 'handler started');
+    // The worker's own close gives up at once; the reader's close still gives the handler 5 s.
+    await worker.close({ timeoutMs: 0 });
+    await reader.close({ timeoutMs: 5000 });
+    expect(signalAborted).toBe(false);
+    // Finished in time, so acked: nothing to run again.
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
   it('close() waits for running handlers, and gives back those past the deadline', async () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const reader = createReadQueue<Job>(t.ipc, 'jobs');

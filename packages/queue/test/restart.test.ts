@@ -253,4 +253,23 @@ describe('a lost take reply', () => {
       await task.ack();
     });
   });
+
+  it('take(): a task leased by a lost reply comes back even when that wait is aborted meanwhile', async () => {
+    await withLostReply(async ({ reader, writer, inFlightHere, loseReplies, cut }) => {
+      const controller = new AbortController();
+      const taking = rejection(reader.take({ signal: controller.signal }));
+      await pause(200);
+      loseReplies();
+      await writer.push({ n: 1 });
+      await until(async () => (await inFlightHere()) === 1, 5000, 'task leased');
+      cut();
+      // Given up before the wait could try again.
+      controller.abort();
+      expect(isIpcError(await taking, 'IPC_ABORTED')).toBe(true);
+      const task = await reader.take({ timeoutMs: 10_000 });
+      expect(task.value.n).toBe(1);
+      expect(task.deliveries).toBe(1);
+      await task.ack();
+    });
+  });
 });
