@@ -2,7 +2,7 @@ import { bufferCodec, isIpcError, stringCodec } from '@redis-ipc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCache, MAX_KEY_BYTES } from '../src/index.js';
-import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
 
 let t: TestContext;
 beforeEach(() => {
@@ -220,7 +220,7 @@ describe('payloads', () => {
     expect((await cache.getEntry('k'))?.value).toEqual(bytes);
     const waiting = cache.waitFor('later', { timeoutMs: 10_000 });
     await eventually(() => cache.waiting === 1);
-    await sleep(50);
+    await pause(50);
     const writer = createCache<Buffer>(await t.client(), 'bytes', { codec: bufferCodec });
     await writer.set('later', bytes);
     expect(await waiting).toEqual(bytes);

@@ -2,7 +2,7 @@ import { isIpcError } from '@redis-ipc/core';
 import { type RedisServer, startRedisServer } from '@redis-ipc/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
 
 // These tests stop and restart Redis, so they use a server of their own.
 describe('server restarts', () => {
@@ -27,9 +27,9 @@ describe('server restarts', () => {
     // Long enough for the server and the client's connections to be back before the deadline.
     const waiting = rejection(cache.waitFor('k', { timeoutMs: 3000 }));
     await eventually(() => cache.waiting === 1);
-    await sleep(100);
+    await pause(100);
     await server.kill();
-    await sleep(300);
+    await pause(300);
     await server.start();
     const error = await waiting;
     const elapsed = performance.now() - started;
@@ -79,7 +79,7 @@ describe('server restarts', () => {
     });
     const waiting = cache.waitFor('k', { timeoutMs: 15_000 });
     await eventually(() => cache.waiting === 1);
-    await sleep(100);
+    await pause(100);
     await server.kill();
     await server.start();
     // Written by another client before the waiter's connections are back: no marker, no message.

@@ -1,7 +1,7 @@
 import { type RedisServer, startRedisServer } from '@redis-ipc/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, type TestContext, testContext } from './helpers.js';
 
 // A write that bypasses the library (a plain SET from redis-cli, another program) publishes nothing.
 // What wakes a waiter then depends on the server's notify-keyspace-events.
@@ -30,7 +30,7 @@ describe('foreign writes with key-space notifications enabled', () => {
     const bare = cache.waitFor('bare', { timeoutMs: 10_000 });
     const headed = cache.waitFor('headed', { timeoutMs: 10_000 });
     await eventually(() => cache.waiting === 2);
-    await sleep(100);
+    await pause(100);
     const written = performance.now();
     await plain.set(`${t.prefix}:{ks}:c:k:bare`, '{"from":"redis-cli"}');
     await plain.set(`${t.prefix}:{ks}:c:k:headed`, '1714000000000::[1,2]');
@@ -47,7 +47,7 @@ describe('foreign writes with key-space notifications enabled', () => {
     const plain = await t.plain();
     const waiting = cache.waitFor('f', { timeoutMs: 10_000 });
     await eventually(() => cache.waiting === 1);
-    await sleep(100);
+    await pause(100);
     await plain.hSet(name, 'f', '{"timestamp":1714000000000,"content":{"id":7}}');
     expect(await waiting).toEqual({ id: 7 });
     await t.cleanUp([name]);
@@ -68,7 +68,7 @@ describe('foreign writes without key-space notifications', () => {
     const plain = await t.plain();
     const waiting = cache.waitFor('k', { timeoutMs: 10_000 });
     await eventually(() => cache.waiting === 1);
-    await sleep(50);
+    await pause(50);
     const written = performance.now();
     await plain.set(`${t.prefix}:{poll}:c:k:k`, '"bare"');
     expect(await waiting).toBe('bare');
@@ -83,7 +83,7 @@ describe('foreign writes without key-space notifications', () => {
     const started = performance.now();
     const late = cache.waitFor('k', { timeoutMs: 700 });
     await eventually(() => cache.waiting === 1);
-    await sleep(50);
+    await pause(50);
     await plain.set(`${t.prefix}:{nopoll}:c:k:k`, '"bare"');
     expect(await late).toBe('bare');
     expect(performance.now() - started).toBeGreaterThanOrEqual(690);
@@ -91,7 +91,7 @@ describe('foreign writes without key-space notifications', () => {
     expect(await cache.waitFor('k', { timeoutMs: 1000 })).toBe('bare');
     const waiting = cache.waitFor('other', { timeoutMs: 10_000 });
     await eventually(() => cache.waiting === 1);
-    await sleep(50);
+    await pause(50);
     await createCache<unknown>(await t.client(), 'nopoll').set('other', 1);
     expect(await waiting).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { isIpcError } from '@redis-ipc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
 
 let t: TestContext;
 beforeEach(() => {
@@ -38,7 +38,7 @@ describe('getOrSet', () => {
     let calls = 0;
     const loader = async () => {
       calls++;
-      await sleep(200);
+      await pause(200);
       return 42;
     };
     const results = await Promise.all(
@@ -95,7 +95,7 @@ describe('getOrSet', () => {
     });
     const first = loading.getOrSet('k', async () => {
       started();
-      await sleep(1800);
+      await pause(1800);
       return 'slow';
     });
     await hasStarted;

@@ -1,5 +1,5 @@
 import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, redisUrl, uniquePrefix, until } from '@redis-ipc/testing';
 import { createClient as createRedis } from 'redis';
 
 type PlainClient = ReturnType<typeof plainClient>;
@@ -46,16 +46,9 @@ export function testContext(url = redisUrl(), label = 'cache'): TestContext {
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 10 ms until it returns true or `timeoutMs` passes (bounded). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (let i = 0; i < 10_000; i++) {
-    if (await check()) return;
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
+/** Polls `check` every 10 ms until it returns true; throws after `timeoutMs`. */
+export function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  return until(check, timeoutMs, 'condition', 10);
 }
 
-export { rejection } from '@redis-ipc/testing';
+export { pause, rejection } from '@redis-ipc/testing';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type NodeChild, spawnNode } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, type TestContext, testContext } from './helpers.js';
 
 // Children import @redis-ipc/cache by name, i.e. the built dist/: run `pnpm tsup` first.
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
@@ -76,7 +76,7 @@ describe('across processes', () => {
     });
     await eventually(() => cache.waiting === 1);
     // The live loader keeps renewing its lock: nothing happens while it runs.
-    await new Promise((resolve) => setTimeout(resolve, lockMs * 1.5));
+    await pause(lockMs * 1.5);
     expect(calls).toBe(0);
     await stuck.kill('SIGKILL');
     const killed = performance.now();

@@ -2,7 +2,7 @@ import { isIpcError, safeJsonParse } from '@redis-ipc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCache } from '../src/index.js';
-import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
 
 // Raw mode talks to the Rust crate `redis_ipc`: one hash named exactly like the cache, the cache key
 // as the field, `{"timestamp":<unix ms>,"content":<json>}` as the value.
@@ -70,7 +70,7 @@ describe('raw mode', () => {
     await cache.set('k', 1);
     await cache.set('kept', 2, { ttlMs: Number.POSITIVE_INFINITY });
     expect(await cache.get('k')).toBe(1);
-    await sleep(450);
+    await pause(450);
     expect(await cache.get('k')).toBeUndefined();
     expect(await cache.has('k')).toBe(false);
     expect(await cache.getEntry('k')).toBeUndefined();
@@ -83,12 +83,12 @@ describe('raw mode', () => {
     const writer = createCache<number>(await t.client({ raw: true }), name);
     const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
     await eventually(() => reader.waiting === 1);
-    await sleep(50);
+    await pause(50);
     await writer.set('k', 1);
     expect(await waiting).toBe(1);
     const many = reader.waitFor('m', { timeoutMs: 10_000 });
     await eventually(() => reader.waiting === 1);
-    await sleep(50);
+    await pause(50);
     await writer.mset([
       ['m', 2],
       ['n', 3],

@@ -1,7 +1,7 @@
 import { isIpcError } from '@redis-ipc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, rejection, sleep, type TestContext, testContext } from './helpers.js';
+import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
 
 let t: TestContext;
 beforeEach(() => {
@@ -37,7 +37,7 @@ describe('waitFor', () => {
     const writer = createCache<{ n: number }>(await t.client(), 'wake');
     const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
     await eventually(() => reader.waiting === 1);
-    await sleep(50);
+    await pause(50);
     const written = performance.now();
     await writer.set('k', { n: 1 });
     expect(await waiting).toEqual({ n: 1 });
@@ -51,11 +51,11 @@ describe('waitFor', () => {
     for (let round = 0; round < 30; round++) {
       const key = `k${round}`;
       const before = reader.waitFor(key, { timeoutMs: 10_000 });
-      await sleep(1);
+      await pause(1);
       // The write and a new wait race each other; a third wait starts once the write is done.
       const [during] = await Promise.all([
         reader.waitFor(key, { timeoutMs: 10_000 }),
-        sleep(round % 3).then(() => writer.set(key, round)),
+        pause(round % 3).then(() => writer.set(key, round)),
       ]);
       const after = await reader.waitFor(key, { timeoutMs: 10_000 });
       expect([await before, during, after]).toEqual([round, round, round]);
@@ -181,7 +181,7 @@ describe('waitFor', () => {
     const writer = createCache<number>(await t.client(), 'linger');
     const waiting = cache.waitFor('k2', { timeoutMs: 10_000 });
     await eventually(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 1);
-    await sleep(20);
+    await pause(20);
     await writer.set('k2', 2);
     expect(await waiting).toBe(2);
   });
@@ -192,7 +192,7 @@ describe('waitFor', () => {
     const a = reader.waitFor('a', { timeoutMs: 10_000 });
     const b = reader.waitFor('b', { timeoutMs: 10_000 });
     await eventually(() => reader.waiting === 2);
-    await sleep(50);
+    await pause(50);
     await writer.mset([['a', 1]]);
     await writer.getOrSet('b', () => 2);
     expect([await a, await b]).toEqual([1, 2]);
@@ -223,7 +223,7 @@ describe('waitFor', () => {
     expect(await reader.delete('k')).toBe(true);
     release();
     await writing;
-    await sleep(50);
+    await pause(50);
     // Neither the waiter nor a later wait gets the deleted value.
     expect(isIpcError(await rejection(reader.waitFor('k', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
     await writer.set('k', 'new');
@@ -247,7 +247,7 @@ describe('waitFor', () => {
       await meetReader(`primer${attempt}`);
       const key = `next${attempt}`;
       await writer.set(key, attempt);
-      await sleep(2);
+      await pause(2);
       const waiting = reader.waitFor(key, { timeoutMs: 10_000 });
       // Answered from memory: no watcher was needed.
       recalled = reader.waiting === 0;
@@ -268,7 +268,7 @@ describe('waitFor', () => {
     // Nor is an expired value used.
     await meetReader('primer-brief');
     await writer.set('brief', 1, { ttlMs: 5 });
-    await sleep(20);
+    await pause(20);
     expect(isIpcError(await rejection(reader.waitFor('brief', { timeoutMs: 200 })), 'IPC_TIMEOUT')).toBe(
       true,
     );

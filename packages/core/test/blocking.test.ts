@@ -1,4 +1,4 @@
-import { deleteKeys, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type BlockingWait,
@@ -35,7 +35,7 @@ describe('IpcClient.blocking', () => {
   it('ends a blocked BRPOP promptly when its signal aborts, and the connection stays usable', async () => {
     const controller = new AbortController();
     const waiting = ipc.blocking(brpop(key), { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     const started = performance.now();
     controller.abort(new Error('user went away'));
     const error = await rejection(waiting);
@@ -71,7 +71,7 @@ describe('IpcClient.blocking', () => {
   it('waits longer than node-redis’s default 5 s command timeout', { timeout: 20_000 }, async () => {
     const started = performance.now();
     const waiting = ipc.blocking(brpop(key), { timeoutMs: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await pause(10_000);
     await ipc.redis.lPush(key, 'late');
     await expect(waiting).resolves.toEqual({ key, element: 'late' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(10_000);
@@ -82,7 +82,7 @@ describe('IpcClient.blocking', () => {
     const readers = Array.from({ length: 20 }, () =>
       rejection(ipc.blocking(brpop(key), { signal: controller.signal })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
     expect(ipc.blockingConnections).toBe(20);
     const started = performance.now();
     await ipc.redis.set(`${prefix}:probe`, '1');
@@ -98,7 +98,7 @@ describe('IpcClient.blocking', () => {
     const small = await createClient({ url: redisUrl(), prefix, maxBlockingConnections: 2 }).connect();
     try {
       const waits = Array.from({ length: 5 }, () => small.blocking(brpop(key), { timeoutMs: 5000 }));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause(50);
       expect(small.blockingConnections).toBe(2);
       await ipc.redis.lPush(key, ['1', '2', '3', '4', '5']);
       const elements = (await Promise.all(waits)).map((reply) => reply.element).sort();
@@ -113,11 +113,11 @@ describe('IpcClient.blocking', () => {
     await other.connect();
     const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
     const waits = Array.from({ length: 5 }, () => rejection(other.blocking(brpop(key))));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     const before = sockets();
     await other.close();
     for (const error of await Promise.all(waits)) expect(isIpcError(error, 'IPC_CLOSED')).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     expect(before - sockets()).toBe(6);
     const after = await rejection(other.blocking(brpop(key)));
     expect(isIpcError(after, 'IPC_CLOSED')).toBe(true);
@@ -131,14 +131,14 @@ describe('IpcClient.blocking', () => {
       async (redis) => {
         const reply = await redis.lPush(key, 'v');
         controller.abort();
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await pause(20);
         return reply;
       },
       { signal: controller.signal, onLateValue: (value) => late.push(value) },
     );
     const error = await rejection(waiting);
     expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     expect(late).toEqual([1]);
   });
 
@@ -150,7 +150,7 @@ describe('IpcClient.blocking', () => {
         () => 'value',
         (error: unknown) => (isIpcError(error, 'IPC_CLOSED') ? 'closed' : error),
       );
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pause(20);
       // The push and the close cross each other (after 0 to 3 turns of the event loop).
       const pushed = ipc.redis.lPush(key, `v${round}`);
       for (let turn = 0; turn < round % 4; turn++) await new Promise((resolve) => setImmediate(resolve));

@@ -1,4 +1,4 @@
-import { freePort, type RedisServer, startRedisServer } from '@redis-ipc/testing';
+import { freePort, pause, type RedisServer, startRedisServer } from '@redis-ipc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, isIpcError, LuaScript, toIpcError } from '../src/index.js';
 
@@ -21,7 +21,7 @@ describe('faults', () => {
       await server.kill();
       // A command sent while Redis is down waits for the connection to come back.
       const pending = ipc.redis.get('restart:k');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pause(300);
       const restartedAt = performance.now();
       await server.start();
       expect(await pending).toBeNull(); // no persistence: the restarted server is empty
@@ -39,9 +39,9 @@ describe('faults', () => {
     try {
       const key = 'restart:list';
       const waiting = ipc.blocking((redis, wait) => redis.brPop(key, wait.seconds), { timeoutMs: 20_000 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await pause(100);
       await server.kill();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pause(300);
       await server.start();
       const writer = await createClient({ url: server.url }).connect();
       await writer.redis.lPush(key, 'after-restart');
@@ -59,7 +59,7 @@ describe('faults', () => {
       const waiting = ipc.blocking((redis, wait) => redis.brPop('restart:none', wait.seconds), {
         timeoutMs: 800,
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause(50);
       await server.kill();
       const error = await waiting.catch((e: unknown) => e);
       const elapsed = performance.now() - started;
@@ -76,7 +76,7 @@ describe('faults', () => {
     await server.kill();
     try {
       const pending = ipc.redis.get('restart:k').catch((e: unknown) => e);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await pause(100);
       const started = performance.now();
       await ipc.close();
       expect(performance.now() - started).toBeLessThan(500);
@@ -116,12 +116,10 @@ describe('faults', () => {
       await server.kill();
       await server.start();
       const deadline = Date.now() + 5000;
-      while (reconnects === 0 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      while (reconnects === 0 && Date.now() < deadline) await pause(20);
       expect(reconnects).toBe(1);
       await ipc.redis.publish('chan', 'two');
-      while (received.length < 2 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      while (received.length < 2 && Date.now() < deadline) await pause(20);
       expect(received).toEqual(['one', 'two']);
     } finally {
       await ipc.close();
@@ -150,7 +148,7 @@ describe('faults', () => {
       // Every socket those clients opened is gone (the server sees a close within a moment).
       const deadline = performance.now() + 3000;
       while ((await clientNames()) > alone && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await pause(20);
       }
       expect(await clientNames()).toBe(alone);
     } finally {

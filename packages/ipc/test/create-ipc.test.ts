@@ -1,4 +1,4 @@
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, createIpc, isIpcError } from '../src/index.js';
 
@@ -45,7 +45,7 @@ describe('createIpc', () => {
     const ipc = createIpc({ url: redisUrl(), prefix });
     const reader = ipc.queue('idle').reader();
     const waiting = reader.take({ timeoutMs: 10_000 }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pause(50);
     await ipc.close();
     expect(isIpcError(await waiting, 'IPC_CLOSED')).toBe(true);
     expect(reader.closed).toBe(true);

@@ -8,7 +8,7 @@ export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): 
   return createClient({ url, ...options }).connect();
 }
 
-export { rejection, until } from '@redis-ipc/testing';
+export { pause, rejection, until } from '@redis-ipc/testing';
 
 /** A test's own client and key prefix (see {@link clientPerTest}). */
 export interface TestClient {
@@ -31,11 +31,6 @@ export function clientPerTest(label = 'q'): TestClient {
     await deleteKeys(redisUrl(), current.prefix);
   });
   return current;
-}
-
-/** Resolves after `ms`. */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import type { RedisClientType } from 'redis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,8 +13,6 @@ import {
   type StreamGap,
 } from './exports.js';
 import { ipcClient, plainClient, rejection, waitUntil } from './helpers.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ConsumerGroup', () => {
   let prefix: string;
@@ -89,12 +87,12 @@ describe('ConsumerGroup', () => {
     const writer = createWriteStream<number>(ipc, 'wait');
     const consumer = await group<number>('wait', 'g', 'c').ready();
     const waiting = consumer.read({ timeoutMs: 5000 });
-    await sleep(50);
+    await pause(50);
     await writer.publish(7);
     expect((await waiting).map((e) => e.value)).toEqual([7]);
     const controller = new AbortController();
     const aborted = consumer.read({ signal: controller.signal });
-    await sleep(50);
+    await pause(50);
     controller.abort();
     expect((await rejection(aborted)).code).toBe('IPC_ABORTED');
     await writer.publish(8);
@@ -133,7 +131,7 @@ describe('ConsumerGroup', () => {
     const slowLoop = slow.process(
       async (value) => {
         started = true;
-        await sleep(1200);
+        await pause(1200);
         handled.push(`slow ${value}`);
       },
       { signal: AbortSignal.timeout(1500) },
@@ -168,7 +166,7 @@ describe('ConsumerGroup', () => {
       async (value, event) => {
         running++;
         most = Math.max(most, running);
-        await sleep(5);
+        await pause(5);
         running--;
         if (value === 13 && !failedOnce) {
           failedOnce = true;
@@ -283,7 +281,7 @@ describe('ConsumerGroup', () => {
       if (event.value === 3) break;
     }
     expect(seen).toEqual([1, 2, 3]);
-    await sleep(20);
+    await pause(20);
     const pending = await consumer.pendingEntries();
     // 3 was not finished (break); 4 was fetched but never handed out.
     expect(pending.map((entry) => entry.id)).toHaveLength(2);
@@ -306,7 +304,7 @@ describe('ConsumerGroup', () => {
     const loop = consumer.process(
       async (value) => {
         started.push(value);
-        await sleep(300);
+        await pause(300);
         finished.push(value);
       },
       { concurrency: 3 },

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, type NodeChild, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, type NodeChild, pause, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWriteStream } from './exports.js';
 import { ipcClient } from './helpers.js';
@@ -45,7 +45,7 @@ describe('fan-out and resume across processes', () => {
     const ids: string[] = [];
     for (let n = 0; n < total; n += 50) {
       ids.push(...(await writer.publishMany(Array.from({ length: 50 }, (_, i) => n + i))));
-      if (n % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (n % 500 === 0) await pause(10);
     }
     await Promise.all(readers.map((child) => child.waitForLine(/^done /, 30_000)));
     for (const child of readers) {

@@ -1,10 +1,8 @@
 import { createClient, type IpcClient, type IpcError } from '@redis-ipc/core';
-import { type RedisServer, startRedisServer } from '@redis-ipc/testing';
+import { pause, type RedisServer, startRedisServer } from '@redis-ipc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerGroup, createReadStream, createWriteStream } from './exports.js';
 import { waitUntil } from './helpers.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Redis going away', () => {
   let server: RedisServer;
@@ -28,7 +26,7 @@ describe('Redis going away', () => {
       await writer.publish('before');
       const reader = await createReadStream<string>(ipc, 'events').ready();
       const waiting = reader.next({ timeoutMs: 20_000 });
-      await sleep(100);
+      await pause(100);
       await server.restart();
       await ipc.connect();
       await waitUntil(() => ipc.redis.isReady, 10_000, 'reconnected');
@@ -70,7 +68,7 @@ describe('Redis going away', () => {
       await waitUntil(() => seen.length === 2 && handled.length === 2, 5000, 'first events');
 
       await server.kill();
-      await sleep(1500);
+      await pause(1500);
       // No 'error' listener on the client: nothing crashed while Redis was away.
       await server.start();
       await waitUntil(() => ipc.redis.isReady, 10_000, 'reconnected');
@@ -135,7 +133,7 @@ describe('Redis going away', () => {
       return 'ended';
     })();
     const processing = worker.process(() => {}).then(() => 'ended');
-    await sleep(100);
+    await pause(100);
     await ipc.close();
     expect(await waiting).toMatchObject({ code: 'IPC_CLOSED' });
     expect(await groupWaiting).toMatchObject({ code: 'IPC_CLOSED' });

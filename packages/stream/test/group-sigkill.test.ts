@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, type NodeChild, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, type NodeChild, pause, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConsumerGroup, createReadStream, createWriteStream } from './exports.js';
 import { ipcClient, waitUntil } from './helpers.js';
@@ -64,7 +64,7 @@ describe('consumer group across processes', () => {
       while (published < total) {
         await writer.publishMany(Array.from({ length: 10 }, (_, i) => published + i));
         published += 10;
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await pause(25);
       }
     })();
     await waitUntil(() => linesOf(victim).length >= 4, 20_000, 'victim busy');
@@ -72,7 +72,7 @@ describe('consumer group across processes', () => {
     // What the victim held when it died: fetched or being handled, never acknowledged. (Asked a
     // little later, so that anything it had sent before dying has been processed; reclaims only
     // start after minIdleMs.)
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pause(200);
     const held = new Set(
       (await inspector.pendingEntries({ consumer: 'w1', count: 1000 })).map((entry) => entry.id),
     );

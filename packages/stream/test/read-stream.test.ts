@@ -1,5 +1,5 @@
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import type { RedisClientType } from 'redis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,8 +12,6 @@ import {
   type StreamGap,
 } from './exports.js';
 import { ipcClient, plainClient, rejection } from './helpers.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ReadStream', () => {
   let prefix: string;
@@ -77,7 +75,7 @@ describe('ReadStream', () => {
     expect((timedOut as unknown as { timeoutMs: number }).timeoutMs).toBe(100);
     // Published while nobody waits: still delivered, in order.
     await writer.publishMany(['three', 'four']);
-    await sleep(50);
+    await pause(50);
     expect((await reader.next({ timeoutMs: 1000 })).value).toBe('three');
     expect((await reader.next({ timeoutMs: 0 })).value).toBe('four');
   });
@@ -91,7 +89,7 @@ describe('ReadStream', () => {
     expect((await reader.nextBatch({ count: 10 })).map((e) => e.value)).toEqual([4, 5, 6]);
     expect((await reader.nextBatch()).map((e) => e.value)).toEqual([7]);
     const waiting = reader.nextBatch({ timeoutMs: 2000 });
-    await sleep(50);
+    await pause(50);
     await writer.publish(8);
     expect((await waiting).map((e) => e.value)).toEqual([8]);
   });
@@ -117,7 +115,7 @@ describe('ReadStream', () => {
     const writer = createWriteStream<number>(ipc, 'many');
     const reader = await createReadStream<number>(ipc, 'many', { batchSize: 2 }).ready();
     const waits = Array.from({ length: 6 }, () => reader.next({ timeoutMs: 3000 }));
-    await sleep(30);
+    await pause(30);
     await writer.publishMany([0, 1, 2, 3, 4, 5]);
     expect((await Promise.all(waits)).map((e) => e.value)).toEqual([0, 1, 2, 3, 4, 5]);
   });
@@ -127,7 +125,7 @@ describe('ReadStream', () => {
     const reader = await createReadStream<string>(ipc, 'abort').ready();
     const controller = new AbortController();
     const waiting = reader.next({ signal: controller.signal });
-    await sleep(50);
+    await pause(50);
     controller.abort(new Error('user left'));
     const error = await rejection(waiting);
     expect(error.code).toBe('IPC_ABORTED');

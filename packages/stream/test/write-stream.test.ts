@@ -1,5 +1,5 @@
 import { bufferCodec, createClient, type IpcClient } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import type { RedisClientType } from 'redis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareStreamIds, createReadStream, createWriteStream } from '../src/index.js';
@@ -75,7 +75,7 @@ describe('WriteStream', () => {
   it('drops events older than maxAgeMs (MINID), also together with maxLen', async () => {
     const old = createWriteStream<string>(ipc, 'aged');
     await old.publishMany(['a', 'b', 'c']);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
     const writer = createWriteStream<string>(ipc, 'aged', { maxAgeMs: 150, exactTrim: true });
     await writer.publish('d');
     const reader = createReadStream<string>(ipc, 'aged', { from: '0' });
@@ -84,7 +84,7 @@ describe('WriteStream', () => {
     const both = createWriteStream<string>(ipc, 'aged', { maxAgeMs: 150, maxLen: 2, exactTrim: true });
     await both.publishMany(['e', 'f', 'g']);
     expect((await reader.range()).map((event) => event.value)).toEqual(['f', 'g']);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pause(300);
     await both.publish('h');
     expect((await reader.range()).map((event) => event.value)).toEqual(['h']);
   });

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import './provided-context.js';
 
-export { rejection, until } from './assertions.js';
+export { pause, rejection, until } from './assertions.js';
 export { type NodeChild, spawnNode } from './child-process.js';
 export { freePort } from './free-port.js';
 export { deleteKeys, uniquePrefix } from './keys.js';
