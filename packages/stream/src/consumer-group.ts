@@ -18,6 +18,7 @@ import {
   throwIfAborted,
   toIpcError,
   validateTimeout,
+  within,
 } from '@redis-ipc/core';
 import { RESP_TYPES } from 'redis';
 import { judgeGap, readStreamState, type StreamState } from './gap-check.js';
@@ -643,16 +644,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   async #close(timeoutMs: number): Promise<void> {
     this.#closeController.abort(new ClosedError('The consumer group is closed'));
     if (this.#reclaimTimer) clearInterval(this.#reclaimTimer);
-    if (this.#running.busy > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.#running.idle(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.#running.busy > 0) await within(this.#running.idle(), timeoutMs);
     await this.#lock.drained().catch(() => {});
     await this.#flushAcks(false);
     if (this.#touchTimer) clearInterval(this.#touchTimer);

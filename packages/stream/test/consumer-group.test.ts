@@ -186,6 +186,24 @@ describe('ConsumerGroup', () => {
     await waitUntil(async () => (await consumer.pending()).count === 0, 2000, 'all acked');
   });
 
+  it('close({ timeoutMs: Infinity }) waits for a running handler, however long it takes', async () => {
+    const writer = createWriteStream<number>(ipc, 'patient');
+    const consumer = group<number>('patient', 'g', 'c');
+    await consumer.ready();
+    let started = false;
+    let finished = false;
+    const loop = consumer.process(async () => {
+      started = true;
+      await pause(300);
+      finished = true;
+    });
+    await writer.publish(1);
+    await waitUntil(() => started, 5000, 'handler started');
+    await consumer.close({ timeoutMs: Number.POSITIVE_INFINITY });
+    expect(finished).toBe(true);
+    await loop;
+  });
+
   it('dead-letters an event whose handler keeps failing, and one that keeps being abandoned', async () => {
     const writer = createWriteStream<{ n: number }>(ipc, 'dlq');
     const consumer = group<{ n: number }>('dlq', 'g', 'c', {
