@@ -25,6 +25,38 @@ export function best(figures: readonly (Figure | undefined)[], higherIsBetter = 
   return present.reduce((a, b) => ((higherIsBetter ? b.value > a.value : b.value < a.value) ? b : a));
 }
 
+// The "ours" and "reference" cells of a target row.
+function figureCells(
+  ours: Figure | undefined,
+  reference: Figure | undefined,
+  unit: string,
+  decimals?: number,
+): Pick<TargetRow, 'ours' | 'reference'> {
+  return {
+    ours: ours ? `${num(ours.value, decimals)} ${unit}` : '–',
+    reference: reference ? `${reference.label}: ${num(reference.value, decimals)}` : '–',
+  };
+}
+
+// A target on the ratio ours / reference: at least `factor` (throughput), or at most (latency).
+function ratioTarget(
+  target: string,
+  ours: Figure | undefined,
+  reference: Figure | undefined,
+  factor: number,
+  unit: string,
+  upTo: boolean,
+): TargetRow {
+  const ratio = ours && reference ? ours.value / reference.value : Number.NaN;
+  return {
+    target,
+    ...figureCells(ours, reference, unit, upTo ? 2 : undefined),
+    ratio: ratioText(ratio),
+    goal: `${upTo ? '≤' : '≥'} ${factor}×`,
+    met: Number.isFinite(ratio) ? (upTo ? ratio <= factor : ratio >= factor) : undefined,
+  };
+}
+
 /** `ours ≥ factor × reference` (throughput-like figures). */
 export function atLeast(
   target: string,
@@ -33,15 +65,7 @@ export function atLeast(
   factor: number,
   unit: string,
 ): TargetRow {
-  const ratio = ours && reference ? ours.value / reference.value : Number.NaN;
-  return {
-    target,
-    ours: ours ? `${num(ours.value)} ${unit}` : '–',
-    reference: reference ? `${reference.label}: ${num(reference.value)}` : '–',
-    ratio: ratioText(ratio),
-    goal: `≥ ${factor}×`,
-    met: Number.isFinite(ratio) ? ratio >= factor : undefined,
-  };
+  return ratioTarget(target, ours, reference, factor, unit, false);
 }
 
 /** `ours ≤ factor × reference` (latency-like figures). */
@@ -52,15 +76,7 @@ export function atMostTimes(
   factor: number,
   unit: string,
 ): TargetRow {
-  const ratio = ours && reference ? ours.value / reference.value : Number.NaN;
-  return {
-    target,
-    ours: ours ? `${num(ours.value, 2)} ${unit}` : '–',
-    reference: reference ? `${reference.label}: ${num(reference.value, 2)}` : '–',
-    ratio: ratioText(ratio),
-    goal: `≤ ${factor}×`,
-    met: Number.isFinite(ratio) ? ratio <= factor : undefined,
-  };
+  return ratioTarget(target, ours, reference, factor, unit, true);
 }
 
 /** `ours ≤ reference + margin` (a latency within a fixed margin). */
@@ -74,8 +90,7 @@ export function withinMargin(
   const diff = ours && reference ? ours.value - reference.value : Number.NaN;
   return {
     target,
-    ours: ours ? `${num(ours.value, 2)} ${unit}` : '–',
-    reference: reference ? `${reference.label}: ${num(reference.value, 2)}` : '–',
+    ...figureCells(ours, reference, unit, 2),
     ratio: Number.isFinite(diff) ? `${diff >= 0 ? '+' : ''}${diff.toFixed(2)} ${unit}` : '–',
     goal: `≤ +${margin} ${unit}`,
     met: Number.isFinite(diff) ? diff <= margin : undefined,
@@ -86,8 +101,7 @@ export function withinMargin(
 export function atMost(target: string, ours: Figure | undefined, limit: number, unit: string): TargetRow {
   return {
     target,
-    ours: ours ? `${num(ours.value, 2)} ${unit}` : '–',
-    reference: '–',
+    ...figureCells(ours, undefined, unit, 2),
     ratio: '–',
     goal: `≤ ${limit} ${unit}`,
     met: ours ? ours.value <= limit : undefined,
