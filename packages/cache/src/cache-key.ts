@@ -1,15 +1,10 @@
-import { InvalidArgumentError } from '@redis-ipc/core';
+import { InvalidArgumentError, isWellFormedText } from '@redis-ipc/core';
 
 /**
  * Longest cache key, in UTF-8 bytes. Redis itself allows far longer keys, but every key is stored,
  * sent and compared on each access: this bound keeps a runaway key from costing megabytes per call.
  */
 export const MAX_KEY_BYTES = 8192;
-
-// `isWellFormed` is in Node 20 but not yet in the ES2023 library types.
-interface WellFormedCheck {
-  isWellFormed(): boolean;
-}
 
 /**
  * Checks a cache key: any string is accepted, empty included, as long as it is well-formed UTF-16
@@ -22,7 +17,7 @@ export function validateKey(key: unknown): string {
   if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new InvalidArgumentError(`A cache key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
   }
-  if (!(key as unknown as WellFormedCheck).isWellFormed()) {
+  if (!isWellFormedText(key)) {
     throw new InvalidArgumentError('A cache key must not contain lone surrogates (it has no UTF-8 form)');
   }
   return key;

@@ -25,6 +25,7 @@ export {
   toIpcError,
 } from './errors.js';
 export {
+  isWellFormedText,
   Keyspace,
   type KeyspaceOptions,
   MAX_NAME_LENGTH,

@@ -53,9 +53,9 @@ describe('Keyspace', () => {
     }
   });
 
-  it('allows more in raw mode, but never braces, globs or control characters', () => {
+  it('allows more in raw mode, but never braces, globs, control characters or lone surrogates', () => {
     expect(validateName('my queue', true)).toBe('my queue');
-    for (const name of ['a{b', 'a}b', 'a*', 'a?', 'a[b', 'tab\t']) {
+    for (const name of ['a{b', 'a}b', 'a*', 'a?', 'a[b', 'tab\t', 'lone \ud800']) {
       let caught: unknown;
       try {
         validateName(name, true);

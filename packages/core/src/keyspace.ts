@@ -28,6 +28,19 @@ const NAME_PATTERN = /^[A-Za-z0-9_.:@/+=-]+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const RAW_FORBIDDEN = /[{}\u0000-\u001f\u007f*?[\]\\]/;
 
+// `isWellFormed` is in Node 20 but not yet in the ES2023 library types.
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/**
+ * Whether `text` has a UTF-8 form: no lone surrogates. Two strings that differ only in lone
+ * surrogates would be sent to Redis as the same bytes, so keys built from them would collide.
+ */
+export function isWellFormedText(text: string): boolean {
+  return (text as unknown as WellFormedCheck).isWellFormed();
+}
+
 /** Checks a structure name; throws {@link InvalidNameError} when it cannot be used. */
 export function validateName(name: unknown, raw = false): string {
   if (typeof name !== 'string') throw new InvalidNameError(String(name), 'a name must be a string');
@@ -42,6 +55,9 @@ export function validateName(name: unknown, raw = false): string {
         ? 'a raw name must not contain braces, glob characters or control characters'
         : 'a name may contain only letters, digits and _ . : @ / + = -',
     );
+  }
+  if (raw && !isWellFormedText(name)) {
+    throw new InvalidNameError(name, 'a raw name must not contain lone surrogates (it has no UTF-8 form)');
   }
   return name;
 }
