@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Options } from 'tsup';
+import { readLuaWithIncludes } from './testing/src/lua-include.ts';
 
 /**
  * The build every published package shares: ESM only, typed, and with `?raw` imports (our Lua scripts)
- * inlined as strings so that nothing has to be copied next to the bundle.
+ * inlined as strings (`--- @include` lines expanded) so that nothing has to be copied next to the bundle.
  */
 export const packagePreset: Options = {
   entry: ['src/index.ts'],
@@ -23,7 +23,7 @@ export const packagePreset: Options = {
           namespace: 'raw-text',
         }));
         build.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
-          contents: await readFile(args.path, 'utf8'),
+          contents: await readLuaWithIncludes(args.path),
           loader: 'text',
         }));
       },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { sleep } from './internal/timing.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
-import { sleep } from './timing.js';
 
 /** How long one blocking command may wait, in the two units Redis commands take (0: for ever). */
 export interface BlockingWait {

@@ -12,10 +12,10 @@ import {
   TimeoutError,
   toIpcError,
 } from './errors.js';
+import { abortErrorFrom, backoffDelay, sleep, validateTimeout, within } from './internal/timing.js';
 import { Keyspace } from './keyspace.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
 import { Subscriber } from './subscriber.js';
-import { abortErrorFrom, backoffDelay, sleep, validateTimeout, within } from './timing.js';
 
 // How long close() waits for blocked calls to end, and then for the replies of commands already
 // sent, before it cuts the connections.

@@ -7,6 +7,7 @@ export {
   type IpcClientOptions,
 } from './client.js';
 export { bufferCodec, type Codec, jsonCodec, safeJsonParse, stringCodec } from './codec.js';
+export type { DeadLetterNotice } from './dead-letter-notice.js';
 export {
   AbortError,
   ClosedError,
@@ -25,6 +26,14 @@ export {
   toIpcError,
 } from './errors.js';
 export {
+  abortErrorFrom,
+  backoffDelay,
+  sleep,
+  throwIfAborted,
+  validateTimeout,
+  within,
+} from './internal/timing.js';
+export {
   isWellFormedText,
   Keyspace,
   type KeyspaceOptions,
@@ -39,4 +48,3 @@ export { DEFAULT_MAX_PAYLOAD_BYTES, PayloadCodec, type PayloadOptions } from './
 export type { RedisClient } from './redis-client.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export { type MessageListener, type SubscribeOptions, Subscriber } from './subscriber.js';
-export { abortErrorFrom, backoffDelay, sleep, throwIfAborted, validateTimeout, within } from './timing.js';

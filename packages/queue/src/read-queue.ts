@@ -21,17 +21,22 @@ import {
   validateTimeout,
   within,
 } from '@redis-ipc/core';
-import { AckBatcher } from './ack-batcher.js';
+import {
+  AckBatcher,
+  choiceOption,
+  durationOption,
+  Fifo,
+  integerOption,
+  MAX_TIMER_MS,
+} from '@redis-ipc/core/internal';
 import { type DeadLetter, describeFailure, parseDeadLetter } from './dead-letter.js';
 import { type Decoded, Envelope, isPlainId } from './envelope.js';
 import type { ReadQueueEvents } from './events.js';
-import { Fifo } from './fifo.js';
 import { type HeartbeatResult, LeaseKeeper } from './lease-keeper.js';
 import { QueueKeys } from './queue-keys.js';
 import { scripts } from './scripts.js';
 import { type NackOptions, type NackOutcome, QueueTask, type Task, type TaskOwner } from './task.js';
 import { type IteratorHost, TaskIterator } from './task-iterator.js';
-import { choiceOption, durationOption, integerOption, MAX_TIMER_MS } from './validate.js';
 import {
   type CloseOptions,
   type ProcessOptions,
@@ -261,7 +266,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #fetching: Promise<FetchOutcome> | undefined;
   // The blocking wait in progress: aborted when nobody wants a task any more.
   #park: { readonly controller: AbortController; readonly ended: Promise<void> } | undefined;
-  readonly #acks: AckBatcher | undefined;
+  readonly #acks: AckBatcher<{ id: string; deliveries: number }> | undefined;
   #lease: LeaseKeeper | undefined;
   #registered = false;
   // Bumped when the lease is lost: replies decoded after that hold tasks that belong to others now.
@@ -322,13 +327,24 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     ];
     this.#usesScript = this.#atLeastOnce || this.#own !== '';
     if (this.#atLeastOnce) {
-      this.#acks = new AckBatcher(
-        ipc.redis,
-        this.#inflight,
-        this.#keys.deliveries,
-        (error) => this.#reportError(error),
-        ipc.closeSignal,
-      );
+      const inflight = this.#inflight;
+      const deliveries = this.#keys.deliveries;
+      this.#acks = new AckBatcher({
+        send: async (acks) => {
+          const ids = acks.map((ack) => ack.id);
+          const retried = acks.filter((ack) => ack.deliveries > 1).map((ack) => ack.id);
+          const commands: Promise<unknown>[] = [];
+          for (let i = 0; i < ids.length; i += 1000) {
+            commands.push(ipc.redis.sendCommand(['HDEL', inflight, ...ids.slice(i, i + 1000)]));
+          }
+          for (let i = 0; i < retried.length; i += 1000) {
+            commands.push(ipc.redis.sendCommand(['HDEL', deliveries, ...retried.slice(i, i + 1000)]));
+          }
+          await Promise.all(commands);
+        },
+        onError: (error) => this.#reportError(error),
+        stop: ipc.closeSignal,
+      });
     }
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener('abort', () => void this.close(), { once: true });
@@ -906,7 +922,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#buffer.forEach((entry) => {
         if (entry instanceof QueueTask) known.add(entry.id);
       });
-      this.#acks?.collectPending(known);
+      this.#acks?.forEachPending((ack) => known.add(ack.id));
       const pairs: string[] = [];
       for (const id of ids) if (!known.has(String(id))) pairs.push(String(id), '0');
       if (pairs.length > 0) await this.#release(false, pairs);
@@ -1112,7 +1128,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #ack(task: QueueTask<T>): Promise<void> {
     if (!this.#acks) return SETTLED;
     this.#held.delete(task);
-    return this.#acks.add(task.id, task.deliveries);
+    return this.#acks.add({ id: task.id, deliveries: task.deliveries });
   }
 
   async #nack(task: QueueTask<T>, options: NackOptions): Promise<NackOutcome> {

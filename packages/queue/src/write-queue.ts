@@ -8,10 +8,10 @@ import {
   type PayloadOptions,
   toIpcError,
 } from '@redis-ipc/core';
+import { durationOption } from '@redis-ipc/core/internal';
 import { Envelope, validateTaskId } from './envelope.js';
 import { QueueKeys } from './queue-keys.js';
 import { scripts } from './scripts.js';
-import { durationOption } from './validate.js';
 
 /** Options of {@link createWriteQueue}. */
 export interface WriteQueueOptions<T> extends PayloadOptions<T> {

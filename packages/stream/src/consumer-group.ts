@@ -20,17 +20,15 @@ import {
   validateTimeout,
   within,
 } from '@redis-ipc/core';
+import { loopIterator, SerialLock, Slots, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { RESP_TYPES } from 'redis';
 import { judgeGap, readStreamState, type StreamState } from './gap-check.js';
 import { GapError, isGapError } from './gap-error.js';
-import { loopIterator } from './loop-iterator.js';
 import createGroupSource from './lua/create-group-1.lua?raw';
 import deadLetterSource from './lua/dead-letter-2.lua?raw';
 import fixReadCounterSource from './lua/fix-read-counter-1.lua?raw';
 import reclaimSource from './lua/reclaim-2.lua?raw';
 import skipGapSource from './lua/skip-gap-1.lua?raw';
-import { SerialLock } from './serial-lock.js';
-import { Slots } from './slots.js';
 import type { GroupEvent, StreamGap } from './stream-event.js';
 import { compareIds, isSuccessor, normalizeBound, normalizeId, START_ID, timestampOf } from './stream-id.js';
 import {
@@ -43,7 +41,6 @@ import {
   replyEntries,
   streamEntriesOf,
 } from './stream-reply.js';
-import { sharedDeadline, waitFor } from './wait-for.js';
 import { STREAM_KIND } from './write-stream.js';
 
 const CREATE_GROUP = new LuaScript(createGroupSource, 1);

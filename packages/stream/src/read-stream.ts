@@ -17,12 +17,11 @@ import {
   toIpcError,
   validateTimeout,
 } from '@redis-ipc/core';
+import { loopIterator, SerialLock, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { RESP_TYPES } from 'redis';
 import { type ConsumerGroup, type ConsumerGroupOptions, createConsumerGroup } from './consumer-group.js';
 import { judgeGap, readAtomically, readStreamState, type StreamState } from './gap-check.js';
 import { GapError, isGapError } from './gap-error.js';
-import { loopIterator } from './loop-iterator.js';
-import { SerialLock } from './serial-lock.js';
 import type { StreamEvent, StreamGap } from './stream-event.js';
 import { compareIds, isSuccessor, normalizeBound, normalizeId, START_ID, timestampOf } from './stream-id.js';
 import {
@@ -33,7 +32,6 @@ import {
   replyEntries,
   streamEntriesOf,
 } from './stream-reply.js';
-import { sharedDeadline, waitFor } from './wait-for.js';
 import { STREAM_KIND } from './write-stream.js';
 
 /** Options of {@link createReadStream}. */

@@ -1,4 +1,5 @@
-import { AbortError, InvalidArgumentError } from './errors.js';
+import { AbortError, InvalidArgumentError } from '../errors.js';
+import { MAX_TIMER_MS } from './options.js';
 
 /**
  * Delay before retry number `attempt` (0-based) of an operation that failed because Redis was
@@ -39,13 +40,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortErrorFrom(signal);
 }
 
-/** Longest delay a Node.js timer can wait (2^31 − 1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Validates a `timeoutMs` option: a non-negative number of milliseconds, `Infinity` to wait for ever.
- * Returns the value to use: above 2147483647 ms (about 24.8 days, the longest a Node.js timer can
- * wait: longer ones fire at once) it is `Infinity`.
+ * Returns the value to use: above {@link MAX_TIMER_MS} it is `Infinity`.
  */
 export function validateTimeout(timeoutMs: number, option = 'timeoutMs'): number {
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIpcError } from './errors.js';
+import { isIpcError } from '../errors.js';
 import { validateTimeout, within } from './timing.js';
 
 describe('validateTimeout', () => {

@@ -1,4 +1,5 @@
-import { abortErrorFrom, TimeoutError } from '@redis-ipc/core';
+import { TimeoutError } from '../errors.js';
+import { abortErrorFrom } from './timing.js';
 
 /**
  * Waits for `work` but gives up when `signal` aborts (AbortError) or `deadline` (a

@@ -1,0 +1,36 @@
+/**
+ * The machinery queue and stream share: not part of the public API, and not covered by semver.
+ * Import it only from redis-ipc's own packages.
+ * @packageDocumentation
+ */
+export { AckBatcher, type AckBatcherOptions } from './internal/ack-batcher.js';
+export { Fifo } from './internal/fifo.js';
+export {
+  HANDLER_SLICE_MS,
+  type HandlerOutcome,
+  isThenable,
+  runHandler,
+  yieldIfBusy,
+} from './internal/handler-runner.js';
+export { type LoopSteps, loopIterator } from './internal/loop-iterator.js';
+export {
+  choiceOption,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  durationOption,
+  integerOption,
+  MAX_TIMER_MS,
+  rejectUnknownOptions,
+} from './internal/options.js';
+export { onAbort, reportError } from './internal/report-error.js';
+export { type RetryOptions, retryTransient } from './internal/retry.js';
+export { SerialLock } from './internal/serial-lock.js';
+export { Slots } from './internal/slots.js';
+export {
+  abortErrorFrom,
+  backoffDelay,
+  sleep,
+  throwIfAborted,
+  validateTimeout,
+  within,
+} from './internal/timing.js';
+export { sharedDeadline, waitFor } from './internal/wait-for.js';
