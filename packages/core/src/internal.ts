@@ -33,4 +33,5 @@ export {
   validateTimeout,
   within,
 } from './internal/timing.js';
+export { defineScript, type ScriptDefinition, type TypedScript } from './internal/typed-script.js';
 export { sharedDeadline, waitFor } from './internal/wait-for.js';
