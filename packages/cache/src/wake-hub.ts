@@ -436,7 +436,13 @@ export class WakeHub {
       this.#toCheck.clear();
       if (keys.length === 0) return;
       this.#checking = true;
-      this.#store.readMany(keys).then(
+      // Where the store marks waits, the check arms as it reads: a key found empty may have had its
+      // marker used up by a write whose value is already gone (expired, deleted), and without a
+      // marker the next write would tell nobody.
+      const check = this.#store.marksWaits
+        ? this.#store.arm(keys, keys.map((key) => this.#markerTtl(key)))
+        : this.#store.readMany(keys);
+      check.then(
         (values) => {
           this.#checking = false;
           this.#deliverValues(keys, values);

@@ -1,0 +1,66 @@
+import { bufferCodec, type IpcClient } from '@redis-ipc/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Cache, type CacheOptions, createCache } from '../src/index.js';
+import { eventually, pause, type TestContext, testContext } from './helpers.js';
+
+// A writer's SET … GET uses up the waiting marker. When what it then announces is "read the key
+// yourself" and the key is empty by the time the waiter reads it (the value expired, or was
+// deleted), the waiter must put its marker back: otherwise the next write, by a writer that does not
+// announce every write, meets no marker and tells nobody.
+
+let t: TestContext;
+beforeEach(() => {
+  t = testContext(undefined, 'rearm');
+});
+afterEach(async () => {
+  await t.cleanUp();
+});
+
+// Holds back every command of `ipc` but SET until the returned function is called, as a slow
+// network between a write and its announcement would.
+function holdBackAfterSet(ipc: IpcClient): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const redis = ipc.redis as unknown as { sendCommand(args: string[], ...rest: unknown[]): unknown };
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (args, ...rest) =>
+    args[0] === 'SET' ? send(args, ...rest) : gate.then(() => send(args, ...rest));
+  return release;
+}
+
+const codecs: Array<{ name: string; options: CacheOptions<unknown>; value: (n: number) => unknown }> = [
+  { name: 'the buffer codec', options: { codec: bufferCodec }, value: (n) => Buffer.from([n, 0, 255]) },
+  { name: 'the JSON codec', options: {}, value: (n) => ({ n }) },
+];
+
+describe.each(codecs)('a consumed waiting marker, with $name', ({ options, value }) => {
+  it('is put back when the announced value is already gone, so the next write wakes the waiter', async () => {
+    const readerIpc = await t.client();
+    // Only announcements may wake the waiter: no re-check for foreign writes.
+    const reader = createCache<unknown>(readerIpc, 'gone', {
+      ...options,
+      foreignWritePollMs: Number.POSITIVE_INFINITY,
+    });
+    const valueKey = `${t.prefix}:{gone}:c:k:k`;
+    const waiting = reader.waitFor('k', { timeoutMs: 8000 });
+    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 1);
+
+    // Writer B: its SET … GET meets the marker, the value expires before the announcement goes out.
+    const writerB = await t.client();
+    const release = holdBackAfterSet(writerB);
+    const written = createCache<unknown>(writerB, 'gone', options).set('k', value(1), { ttlMs: 1 });
+    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 0);
+    release();
+    await written;
+    await pause(300);
+
+    // Writer C, another process that met no waiter lately: a plain SET … GET.
+    const writerC: Cache<unknown> = createCache<unknown>(await t.client(), 'gone', options);
+    const started = performance.now();
+    await writerC.set('k', value(2));
+    expect(await waiting).toEqual(value(2));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
