@@ -1,11 +1,7 @@
+export type { BlockingCommand, BlockingOptions } from './blocking-call.js';
 export type { BlockingWait } from './blocking-connection.js';
-export {
-  type BlockingOptions,
-  createClient,
-  IpcClient,
-  type IpcClientEvents,
-  type IpcClientOptions,
-} from './client.js';
+export { createClient, IPC_CLIENT_BRAND, IpcClient, type IpcClientEvents, isIpcClient } from './client.js';
+export type { IpcClientOptions } from './client-options.js';
 export { bufferCodec, type Codec, jsonCodec, safeJsonParse, stringCodec } from './codec.js';
 export type { DeadLetterNotice } from './dead-letter-notice.js';
 export {

@@ -1,0 +1,84 @@
+import { ConnectionError, type IpcError, toIpcError } from './errors.js';
+import type { RedisClient } from './redis-client.js';
+
+/**
+ * Bounds how long commands wait for an unreachable Redis. node-redis keeps commands issued while it is
+ * disconnected in an offline queue for as long as reconnection takes — for ever against a wrong URL.
+ * Once the connection has been down `timeoutMs`, this switches the client's `disableOfflineQueue` on:
+ * new commands reject at once, and node-redis rejects the queued ones at its next failed attempt.
+ * Back online, the client's own setting returns.
+ */
+export class OfflineGuard {
+  readonly #redis: RedisClient;
+  readonly #timeoutMs: number;
+  readonly #ownSetting: boolean;
+  readonly #expiredListeners = new Set<(error: IpcError) => void>();
+  #timer: NodeJS.Timeout | undefined;
+  #lastError: unknown;
+  #expired = false;
+  #closed = false;
+
+  constructor(redis: RedisClient, timeoutMs: number) {
+    this.#redis = redis;
+    this.#timeoutMs = timeoutMs;
+    this.#ownSetting = redis.options?.disableOfflineQueue ?? false;
+    redis.on('ready', () => this.#online());
+    redis.on('error', (error: unknown) => {
+      this.#lastError = error;
+      this.#offline();
+    });
+    redis.on('reconnecting', () => this.#offline());
+    this.#offline();
+  }
+
+  /** True while Redis has been unreachable for longer than the timeout. */
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  /** The {@link ConnectionError} that commands get once the timeout has passed. */
+  error(): ConnectionError {
+    return new ConnectionError(`Redis unreachable for more than ${this.#timeoutMs} ms`, {
+      cause: this.#lastError === undefined ? undefined : toIpcError(this.#lastError),
+    });
+  }
+
+  /** Calls `listener` when the timeout passes while Redis is unreachable. Returns the remover. */
+  onExpired(listener: (error: IpcError) => void): () => void {
+    this.#expiredListeners.add(listener);
+    return () => this.#expiredListeners.delete(listener);
+  }
+
+  /** Stops the timer. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#expiredListeners.clear();
+  }
+
+  #offline(): void {
+    if (this.#closed || this.#timer || this.#expired || this.#redis.isReady) return;
+    if (this.#timeoutMs === Number.POSITIVE_INFINITY) return;
+    this.#timer = setTimeout(() => this.#expire(), this.#timeoutMs);
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    if (this.#closed || this.#redis.isReady) return;
+    this.#expired = true;
+    const options = this.#redis.options;
+    if (options) options.disableOfflineQueue = true;
+    const error = this.error();
+    for (const listener of [...this.#expiredListeners]) listener(error);
+  }
+
+  #online(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#expired) return;
+    this.#expired = false;
+    const options = this.#redis.options;
+    if (options) options.disableOfflineQueue = this.#ownSetting;
+  }
+}
