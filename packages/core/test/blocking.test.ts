@@ -1,9 +1,9 @@
-import { deleteKeys, pause, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pause, rejection, testContext } from '@redis-ipc/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type BlockingWait,
   createClient,
-  type IpcClient,
+  type IpcClientOptions,
   isIpcError,
   type RedisClient,
 } from '../src/index.js';
@@ -11,30 +11,26 @@ import {
 const brpop = (key: string) => (redis: RedisClient, wait: BlockingWait) => redis.brPop(key, wait.seconds);
 
 describe('IpcClient.blocking', () => {
-  let prefix: string;
-  let ipc: IpcClient;
+  const t = testContext({
+    label: 'core',
+    connect: ({ target, prefix }, options?: IpcClientOptions) =>
+      createClient({ ...options, url: target.url, prefix }).connect(),
+  });
   let key: string;
 
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    ipc = await createClient({ url: redisUrl(), prefix }).connect();
-    key = ipc.keys.structure('q', 'jobs').main;
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
+  beforeEach(() => {
+    key = t.ipc.keys.structure('q', 'jobs').main;
   });
 
   it('resolves with the reply as soon as the server has one', async () => {
-    const waiting = ipc.blocking(brpop(key), { timeoutMs: 5000 });
-    await ipc.redis.lPush(key, 'a');
+    const waiting = t.ipc.blocking(brpop(key), { timeoutMs: 5000 });
+    await t.ipc.redis.lPush(key, 'a');
     await expect(waiting).resolves.toEqual({ key, element: 'a' });
   });
 
   it('ends a blocked BRPOP promptly when its signal aborts, and the connection stays usable', async () => {
     const controller = new AbortController();
-    const waiting = ipc.blocking(brpop(key), { signal: controller.signal });
+    const waiting = t.ipc.blocking(brpop(key), { signal: controller.signal });
     await pause(50);
     const started = performance.now();
     controller.abort(new Error('user went away'));
@@ -45,22 +41,22 @@ describe('IpcClient.blocking', () => {
     expect(elapsed).toBeLessThan(500);
     console.info(`abort of a blocked BRPOP took ${elapsed.toFixed(2)} ms`);
     // The server is no longer blocked for us: a push now is not swallowed by the aborted call.
-    await ipc.redis.lPush(key, 'x');
-    expect(await ipc.redis.lLen(key)).toBe(1);
+    await t.ipc.redis.lPush(key, 'x');
+    expect(await t.ipc.redis.lLen(key)).toBe(1);
     // And the same dedicated connection serves the next wait.
-    await expect(ipc.blocking(brpop(key), { timeoutMs: 1000 })).resolves.toEqual({ key, element: 'x' });
-    expect(ipc.blockingConnections).toBe(1);
+    await expect(t.ipc.blocking(brpop(key), { timeoutMs: 1000 })).resolves.toEqual({ key, element: 'x' });
+    expect(t.ipc.blockingConnections).toBe(1);
   });
 
   it('rejects at once when the signal has already aborted', async () => {
-    const error = await rejection(ipc.blocking(brpop(key), { signal: AbortSignal.abort() }));
+    const error = await rejection(t.ipc.blocking(brpop(key), { signal: AbortSignal.abort() }));
     expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
-    expect(ipc.blockingConnections).toBe(0);
+    expect(t.ipc.blockingConnections).toBe(0);
   });
 
   it('rejects with TimeoutError (not an empty value) when the timeout passes', async () => {
     const started = performance.now();
-    const error = await rejection(ipc.blocking(brpop(key), { timeoutMs: 150 }));
+    const error = await rejection(t.ipc.blocking(brpop(key), { timeoutMs: 150 }));
     const elapsed = performance.now() - started;
     expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
     expect((error as unknown as { timeoutMs: number }).timeoutMs).toBe(150);
@@ -70,9 +66,9 @@ describe('IpcClient.blocking', () => {
 
   it('waits longer than node-redis’s default 5 s command timeout', { timeout: 20_000 }, async () => {
     const started = performance.now();
-    const waiting = ipc.blocking(brpop(key), { timeoutMs: 15_000 });
+    const waiting = t.ipc.blocking(brpop(key), { timeoutMs: 15_000 });
     await pause(10_000);
-    await ipc.redis.lPush(key, 'late');
+    await t.ipc.redis.lPush(key, 'late');
     await expect(waiting).resolves.toEqual({ key, element: 'late' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(10_000);
   });
@@ -80,13 +76,13 @@ describe('IpcClient.blocking', () => {
   it('keeps ordinary commands fast while twenty readers are blocked', async () => {
     const controller = new AbortController();
     const readers = Array.from({ length: 20 }, () =>
-      rejection(ipc.blocking(brpop(key), { signal: controller.signal })),
+      rejection(t.ipc.blocking(brpop(key), { signal: controller.signal })),
     );
     await pause(100);
-    expect(ipc.blockingConnections).toBe(20);
+    expect(t.ipc.blockingConnections).toBe(20);
     const started = performance.now();
-    await ipc.redis.set(`${prefix}:probe`, '1');
-    expect(await ipc.redis.get(`${prefix}:probe`)).toBe('1');
+    await t.ipc.redis.set(`${t.prefix}:probe`, '1');
+    expect(await t.ipc.redis.get(`${t.prefix}:probe`)).toBe('1');
     const elapsed = performance.now() - started;
     // A GET stuck behind a blocked reader would wait as long as the reader; typically this takes 1 ms.
     expect(elapsed).toBeLessThan(1000);
@@ -95,21 +91,17 @@ describe('IpcClient.blocking', () => {
   });
 
   it('queues waiters beyond maxBlockingConnections instead of failing', async () => {
-    const small = await createClient({ url: redisUrl(), prefix, maxBlockingConnections: 2 }).connect();
-    try {
-      const waits = Array.from({ length: 5 }, () => small.blocking(brpop(key), { timeoutMs: 5000 }));
-      await pause(50);
-      expect(small.blockingConnections).toBe(2);
-      await ipc.redis.lPush(key, ['1', '2', '3', '4', '5']);
-      const elements = (await Promise.all(waits)).map((reply) => reply.element).sort();
-      expect(elements).toEqual(['1', '2', '3', '4', '5']);
-    } finally {
-      await small.close();
-    }
+    const small = await t.client({ maxBlockingConnections: 2 });
+    const waits = Array.from({ length: 5 }, () => small.blocking(brpop(key), { timeoutMs: 5000 }));
+    await pause(50);
+    expect(small.blockingConnections).toBe(2);
+    await t.ipc.redis.lPush(key, ['1', '2', '3', '4', '5']);
+    const elements = (await Promise.all(waits)).map((reply) => reply.element).sort();
+    expect(elements).toEqual(['1', '2', '3', '4', '5']);
   });
 
   it('wakes every blocked caller with ClosedError on close(), leaving no socket behind', async () => {
-    const other = createClient({ url: redisUrl(), prefix });
+    const other = createClient({ url: t.url, prefix: t.prefix });
     await other.connect();
     const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
     const waits = Array.from({ length: 5 }, () => rejection(other.blocking(brpop(key))));
@@ -127,7 +119,7 @@ describe('IpcClient.blocking', () => {
     const late: unknown[] = [];
     const controller = new AbortController();
     // The command resolves with a value even though the caller aborted while it ran.
-    const waiting = ipc.blocking(
+    const waiting = t.ipc.blocking(
       async (redis) => {
         const reply = await redis.lPush(key, 'v');
         controller.abort();
@@ -144,7 +136,7 @@ describe('IpcClient.blocking', () => {
 
   it('loses nothing popped by a wait that close() ends: the value resolves it or reaches onLateValue', async () => {
     for (let round = 0; round < 20; round++) {
-      const client = await createClient({ url: redisUrl(), prefix }).connect();
+      const client = await createClient({ url: t.url, prefix: t.prefix }).connect();
       const late: unknown[] = [];
       const outcome = client.blocking(brpop(key), { onLateValue: (value) => late.push(value) }).then(
         () => 'value',
@@ -152,24 +144,24 @@ describe('IpcClient.blocking', () => {
       );
       await pause(20);
       // The push and the close cross each other (after 0 to 3 turns of the event loop).
-      const pushed = ipc.redis.lPush(key, `v${round}`);
+      const pushed = t.ipc.redis.lPush(key, `v${round}`);
       for (let turn = 0; turn < round % 4; turn++) await new Promise((resolve) => setImmediate(resolve));
       await client.close();
       await pushed;
       const result = await outcome;
-      const left = await ipc.redis.lLen(key);
+      const left = await t.ipc.redis.lLen(key);
       // Exactly one place holds the value: the caller, onLateValue, or still the list.
       expect([result === 'value', late.length === 1, left === 1].filter(Boolean)).toHaveLength(1);
       if (result !== 'value') expect(result).toBe('closed');
-      await ipc.redis.del(key);
+      await t.ipc.redis.del(key);
     }
   });
 
   it('wraps a node-redis client the user already has, and leaves it open on close()', async () => {
     const { createClient: createRedisClient } = await import('redis');
-    const own = createRedisClient({ url: redisUrl() }) as unknown as RedisClient;
+    const own = createRedisClient({ url: t.url }) as unknown as RedisClient;
     await own.connect();
-    const wrapped = await createClient({ client: own, prefix }).connect();
+    const wrapped = await createClient({ client: own, prefix: t.prefix }).connect();
     const waiting = wrapped.blocking(brpop(key), { timeoutMs: 2000 });
     await own.lPush(key, 'w');
     await expect(waiting).resolves.toEqual({ key, element: 'w' });

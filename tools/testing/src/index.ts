@@ -1,14 +1,22 @@
-import { inject } from 'vitest';
-import './provided-context.js';
-
 export { pause, rejection, until } from './assertions.js';
 export { type NodeChild, spawnNode } from './child-process.js';
+export { type FaultyProxy, startProxy } from './faulty-proxy.js';
 export { freePort } from './free-port.js';
 export { deleteKeys, uniquePrefix } from './keys.js';
+export { type PlainClient, plainClient } from './plain-client.js';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
-
-/** URL of the Redis server this test run shares (its own throwaway server, or `REDIS_URL`). */
-export function redisUrl(): string {
-  return inject('redisUrl');
-}
+export {
+  redisUrl,
+  type StandaloneTarget,
+  standaloneTarget,
+  type TestTarget,
+  testTargets,
+} from './targets.js';
+export {
+  type Closable,
+  type ConnectArgs,
+  type TestContext,
+  type TestContextOptions,
+  testContext,
+} from './test-context.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import type { PlainClient } from './plain-client.js';
 
 /** A key prefix no other test uses, so tests can share one server and run side by side. */
 export function uniquePrefix(label = 't'): string {
@@ -15,20 +16,27 @@ export async function deleteKeys(
   prefix: string,
   exact: readonly string[] = [],
 ): Promise<number> {
-  const client = createClient({ url });
+  const client = createClient({ url }) as PlainClient;
   client.on('error', () => {});
   await client.connect();
-  let deleted = 0;
   try {
-    const patterns = [`${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`];
-    for (const pattern of patterns) {
-      for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
-        if (batch.length > 0) deleted += await client.unlink(batch);
-      }
-    }
-    if (exact.length > 0) deleted += await client.unlink([...exact]);
+    return await deleteKeysWith(client, prefix, exact);
   } finally {
     await client.close();
   }
+}
+
+/** {@link deleteKeys} over a client that is already open. */
+export async function deleteKeysWith(
+  client: PlainClient,
+  prefix: string,
+  exact: readonly string[] = [],
+): Promise<number> {
+  let deleted = 0;
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+    if (batch.length > 0) deleted += await client.unlink(batch);
+  }
+  if (exact.length > 0) deleted += await client.unlink([...exact]);
   return deleted;
 }
