@@ -5,11 +5,12 @@ import {
   type IpcClient,
   PayloadCodec,
   TimeoutError,
-  throwIfAborted,
   toIpcError,
-  validateTimeout,
 } from '@redis-ipc/core';
+import { throwIfAborted, validateTimeout } from '@redis-ipc/core/internal';
 import { validateKey } from './cache-key.js';
+import { CacheKeys } from './cache-keys.js';
+import { cacheSettings, positiveMs, ttlOption } from './cache-settings.js';
 import type { EntryStore, PayloadEntry, RawEntry } from './entry-store.js';
 import { HashStore } from './hash-store.js';
 import type {
@@ -24,9 +25,6 @@ import { getOrLoad } from './single-flight.js';
 import { StringStore } from './string-store.js';
 import { Waiter } from './waiter.js';
 import { WakeHub } from './wake-hub.js';
-
-const DEFAULT_LOCK_MS = 5000;
-const DEFAULT_POLL_MS = 1000;
 
 /**
  * A cache shared by every process that opens it under the same name: values with millisecond
@@ -43,32 +41,27 @@ export class Cache<T> {
   readonly #ttlMs: number | undefined;
   readonly #lockMs: number;
   readonly #waitTimeoutMs: number;
-  readonly #channel: string;
-  readonly #lockPrefix: string;
+  readonly #keys: CacheKeys;
   #closed = false;
 
   /** Use {@link createCache}. */
   constructor(ipc: IpcClient, name: string, options: CacheOptions<T> = {}) {
-    const keys = ipc.keys.structure('c', name);
+    const keys = new CacheKeys(ipc, name);
+    const settings = cacheSettings(options);
     this.name = name;
     this.#ipc = ipc;
+    this.#keys = keys;
     this.#payload = new PayloadCodec(options);
-    this.#ttlMs = ttlOption(options.ttlMs, undefined, 'ttlMs');
-    this.#lockMs = positiveMs(options.lockMs ?? DEFAULT_LOCK_MS, 'lockMs');
-    this.#waitTimeoutMs = validateTimeout(options.waitTimeoutMs ?? Number.POSITIVE_INFINITY, 'waitTimeoutMs');
-    const pollMs = options.foreignWritePollMs ?? DEFAULT_POLL_MS;
-    if (pollMs !== Number.POSITIVE_INFINITY) positiveMs(pollMs, 'foreignWritePollMs');
-    this.#channel = keys.sub('e');
-    this.#lockPrefix = keys.sub('l:');
+    this.#ttlMs = settings.ttlMs;
+    this.#lockMs = settings.lockMs;
+    this.#waitTimeoutMs = settings.waitTimeoutMs;
     if (ipc.keys.raw && this.#payload.binary) {
       throw new InvalidArgumentError(
         'Raw mode stores JSON text (the Rust crate format): binary codecs cannot be used',
       );
     }
-    this.#store = ipc.keys.raw
-      ? new HashStore(ipc, keys, this.#channel)
-      : new StringStore(ipc, keys, this.#channel, this.#payload.binary);
-    this.#hub = new WakeHub(ipc, this.#store, this.#channel, pollMs);
+    this.#store = ipc.keys.raw ? new HashStore(ipc, keys) : new StringStore(ipc, keys, this.#payload.binary);
+    this.#hub = new WakeHub(ipc, this.#store, keys.channel, settings.foreignWritePollMs);
   }
 
   /** Number of `waitFor` / `getOrSet` waits in progress on this cache in this process. */
@@ -133,7 +126,7 @@ export class Cache<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#hub.forget(key);
+    this.#hub.recent.forget(key);
     return this.#store.write(key, payload, ttlMs);
   }
 
@@ -141,7 +134,7 @@ export class Cache<T> {
   async delete(key: string): Promise<boolean> {
     this.#assertOpen();
     validateKey(key);
-    this.#hub.forget(key);
+    this.#hub.recent.forget(key);
     return this.#store.remove(key);
   }
 
@@ -163,7 +156,7 @@ export class Cache<T> {
     const ttlMs = ttlOption(options?.ttlMs, this.#ttlMs, 'ttlMs');
     const encoded: PayloadEntry[] = [];
     for (const [key, value] of entries) encoded.push([validateKey(key), this.#payload.encode(value)]);
-    for (const [key] of encoded) this.#hub.forget(key);
+    for (const [key] of encoded) this.#hub.recent.forget(key);
     if (encoded.length > 0) await this.#store.writeMany(encoded, ttlMs);
   }
 
@@ -174,7 +167,7 @@ export class Cache<T> {
    */
   async clear(): Promise<number> {
     this.#assertOpen();
-    this.#hub.forgetAll();
+    this.#hub.recent.forgetAll();
     return this.#store.clear();
   }
 
@@ -193,8 +186,8 @@ export class Cache<T> {
     validateKey(key);
     const timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
     throwIfAborted(options.signal);
-    // A value this process was told about a moment ago answers at once (see WakeHub.recall).
-    const recalled = this.#hub.recall(key);
+    // A value this process was told about a moment ago answers at once (see RecallMemory).
+    const recalled = this.#hub.recent.recall(key);
     const known = recalled === undefined ? undefined : this.#store.open(recalled, key);
     if (known !== undefined && (known.expiresAt === undefined || known.expiresAt > Date.now())) {
       return this.#decodePayload(known.payload, key);
@@ -245,8 +238,7 @@ export class Cache<T> {
         redis: this.#ipc.redis,
         store: this.#store,
         hub: this.#hub,
-        channel: this.#channel,
-        lockKey: (k) => this.#lockPrefix + k,
+        keys: this.#keys,
         decode: (raw, k) => this.#decode(raw, k),
         write: (k, value, ms) => this.#store.write(k, this.#payload.encode(value), ms),
       },
@@ -290,24 +282,6 @@ export class Cache<T> {
     const entry = this.#store.open(raw, key);
     return entry === undefined ? undefined : this.#payload.decode(entry.payload, key);
   }
-}
-
-function positiveMs(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${option} must be a positive number of milliseconds`);
-  }
-  return Math.ceil(value);
-}
-
-// `undefined` keeps the fallback, `Infinity` means no expiry, anything else must be positive.
-function ttlOption(
-  value: number | undefined,
-  fallback: number | undefined,
-  option: string,
-): number | undefined {
-  if (value === undefined) return fallback;
-  if (value === Number.POSITIVE_INFINITY) return undefined;
-  return positiveMs(value, option);
 }
 
 /**

@@ -1,14 +1,9 @@
 import type { DecodeError } from '@redis-ipc/core';
 import type { StoredEntry } from './envelope.js';
+import type { LockStep } from './scripts/lock-step.js';
 
 /** A stored entry as Redis returns it, before {@link EntryStore.open}. */
 export type RawEntry = string | Buffer;
-
-/** One step of getOrSet's single flight, as {@link EntryStore.getOrLock} reports it. */
-export type LockStep =
-  | { readonly kind: 'value'; readonly raw: RawEntry }
-  | { readonly kind: 'locked' }
-  | { readonly kind: 'busy'; readonly lockMsLeft: number };
 
 /** An entry to write: the key and the payload the codec produced. */
 export type PayloadEntry = readonly [key: string, payload: string | Buffer];
@@ -36,7 +31,7 @@ export interface EntryStore {
   readonly marksWaits: boolean;
   /**
    * Whether every removal through this library is announced, so that values announced a moment ago
-   * may answer a wait (see {@link WakeHub.recall}).
+   * may answer a wait (see {@link RecallMemory}).
    */
   readonly announcesRemovals: boolean;
   /** Keyspace notifications that reveal foreign writes. */
@@ -72,5 +67,5 @@ export interface EntryStore {
    */
   arm(keys: readonly string[], ttlMs: readonly number[]): Promise<Array<RawEntry | null>>;
   /** Returns the value, or takes the loader's lock, or reports how long someone else holds it. */
-  getOrLock(key: string, lockKey: string, token: string, lockMs: number, waitMs: number): Promise<LockStep>;
+  getOrLock(key: string, token: string, lockMs: number, waitMs: number): Promise<LockStep>;
 }

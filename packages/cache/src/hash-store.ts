@@ -1,13 +1,12 @@
-import { type IpcClient, LuaScript, type RedisClient, type StructureKeys, toIpcError } from '@redis-ipc/core';
+import { type IpcClient, type RedisClient, toIpcError } from '@redis-ipc/core';
+import type { CacheKeys } from './cache-keys.js';
 import { openCrateEntry, wrapCrateEntry } from './crate-envelope.js';
-import type { EntryStore, KeyspaceWatch, LockStep, PayloadEntry, RawEntry } from './entry-store.js';
+import type { EntryStore, KeyspaceWatch, PayloadEntry, RawEntry } from './entry-store.js';
 import type { StoredEntry } from './envelope.js';
-import getOrLockSource from './lua/hash-get-or-lock-2.lua?raw';
-import setSource from './lua/hash-set-1.lua?raw';
+import { hashGetOrLockScript } from './scripts/hash-get-or-lock.js';
+import { hashSetScript } from './scripts/hash-set.js';
+import type { LockStep } from './scripts/lock-step.js';
 import { messageHead } from './wake-message.js';
-
-const set = new LuaScript(setSource, 1);
-const getOrLock = new LuaScript(getOrLockSource, 2);
 
 function text(payload: string | Buffer): string {
   return typeof payload === 'string' ? payload : payload.toString('utf8');
@@ -27,12 +26,12 @@ export class HashStore implements EntryStore {
   readonly keyspace: KeyspaceWatch;
   readonly #redis: RedisClient;
   readonly #hash: string;
-  readonly #channel: string;
+  readonly #keys: CacheKeys;
 
-  constructor(ipc: IpcClient, keys: StructureKeys, channel: string) {
+  constructor(ipc: IpcClient, keys: CacheKeys) {
     this.#redis = ipc.redis;
     this.#hash = keys.main;
-    this.#channel = channel;
+    this.#keys = keys;
     const hash = this.#hash;
     this.keyspace = {
       eventClass: 'h',
@@ -71,11 +70,16 @@ export class HashStore implements EntryStore {
   async writeMany(entries: readonly PayloadEntry[], ttlMs: number | undefined): Promise<void> {
     const now = Date.now();
     const expiresAt = ttlMs === undefined ? undefined : now + ttlMs;
-    const args = [this.#channel, ttlMs === undefined ? '' : String(ttlMs)];
-    for (const [key, payload] of entries) {
-      args.push(key, wrapCrateEntry(text(payload), now, expiresAt), messageHead('v', key));
-    }
-    await set.run(this.#redis, [this.#hash], args);
+    await hashSetScript.run(this.#redis, {
+      hash: this.#hash,
+      channel: this.#keys.channel,
+      ttlMs,
+      entries: entries.map(([field, payload]) => ({
+        field,
+        entry: wrapCrateEntry(text(payload), now, expiresAt),
+        head: messageHead('v', field),
+      })),
+    });
   }
 
   async has(key: string): Promise<boolean> {
@@ -113,14 +117,14 @@ export class HashStore implements EntryStore {
     return this.readMany(keys);
   }
 
-  async getOrLock(key: string, lockKey: string, token: string, lockMs: number): Promise<LockStep> {
-    const reply = (await getOrLock.run(
-      this.#redis,
-      [this.#hash, lockKey],
-      [key, token, String(lockMs), String(Date.now())],
-    )) as [number, string?];
-    if (reply[0] === 1) return { kind: 'value', raw: reply[1]! };
-    if (reply[0] === 2) return { kind: 'locked' };
-    return { kind: 'busy', lockMsLeft: Number(reply[1]) };
+  getOrLock(key: string, token: string, lockMs: number): Promise<LockStep> {
+    return hashGetOrLockScript.run(this.#redis, {
+      hash: this.#hash,
+      lockKey: this.#keys.lock(key),
+      field: key,
+      token,
+      lockMs,
+      now: Date.now(),
+    });
   }
 }

@@ -1,28 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { LuaScript, type RedisClient, TimeoutError, throwIfAborted } from '@redis-ipc/core';
-import type { EntryStore, LockStep, RawEntry } from './entry-store.js';
-import extendSource from './lua/extend-lock-1.lua?raw';
-import unlockSource from './lua/unlock-1.lua?raw';
+import { type RedisClient, TimeoutError } from '@redis-ipc/core';
+import { throwIfAborted } from '@redis-ipc/core/internal';
+import type { CacheKeys } from './cache-keys.js';
+import type { EntryStore, RawEntry } from './entry-store.js';
 import type { CacheLoader } from './options.js';
+import { extendLockScript } from './scripts/extend-lock.js';
+import type { LockStep } from './scripts/lock-step.js';
+import { unlockScript } from './scripts/unlock.js';
 import { Waiter } from './waiter.js';
+import { MARKER_SLACK_MS } from './waiting-marker.js';
 import type { Wake, WakeHub } from './wake-hub.js';
 import { messageHead } from './wake-message.js';
 
-const extend = new LuaScript(extendSource, 1);
-const unlock = new LuaScript(unlockSource, 1);
-
 // A waiter retries this long after the lock should have expired, so it never races the expiry.
 const LOCK_GRACE_MS = 20;
-// A waiting marker outlives the wait it serves by this much.
-const MARKER_SLACK_MS = 1000;
 
 /** What {@link getOrLoad} needs from its cache. */
 export interface FlightContext<T> {
   readonly redis: RedisClient;
   readonly store: EntryStore;
   readonly hub: WakeHub;
-  readonly channel: string;
-  lockKey(key: string): string;
+  readonly keys: CacheKeys;
   /** Decodes a stored entry; `undefined` when it has expired. */
   decode(raw: RawEntry, key: string): Promise<T> | undefined;
   write(key: string, value: T, ttlMs: number | undefined): Promise<void>;
@@ -55,7 +53,7 @@ export async function getOrLoad<T>(
   const forever = timeoutMs === Number.POSITIVE_INFINITY;
   const deadline = forever ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
   const token = randomUUID();
-  const lockKey = ctx.lockKey(key);
+  const lockKey = ctx.keys.lock(key);
   for (;;) {
     throwIfAborted(signal);
     const waiter = new Waiter<Wake>(ctx.hub, key, {
@@ -69,7 +67,7 @@ export async function getOrLoad<T>(
     try {
       await waiter.ready;
       const waitMs = Math.min(lockMs, Math.max(0, deadline - performance.now())) + MARKER_SLACK_MS;
-      step = ctx.store.getOrLock(key, lockKey, token, lockMs, waitMs);
+      step = ctx.store.getOrLock(key, token, lockMs, waitMs);
       outcome = await Promise.race([
         step,
         waiter.result.then((wake): Settled => ({ kind: 'settled', wake })),
@@ -120,7 +118,7 @@ async function load<T>(
   // Renewal failures are not fatal: at worst the lock lapses and a second loader starts.
   const renew = setInterval(
     () => {
-      extend.run(ctx.redis, [lockKey], [token, String(lockMs)]).catch(() => {});
+      extendLockScript.run(ctx.redis, { lockKey, token, lockMs }).catch(() => {});
     },
     Math.max(1, Math.floor(lockMs / 3)),
   );
@@ -136,14 +134,18 @@ async function load<T>(
   }
   clearInterval(renew);
   // The value is written and announced: a lock left behind only delays nobody, and expires.
-  await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, '']).catch(() => {});
+  await unlockScript
+    .run(ctx.redis, { lockKey, token, channel: ctx.keys.channel, message: undefined })
+    .catch(() => {});
   return value;
 }
 
 // Gives up a lock without a value, and tells the waiters, so one of them takes over at once instead
 // of waiting for the lock to expire.
 async function release<T>(ctx: FlightContext<T>, key: string, lockKey: string, token: string): Promise<void> {
-  await unlock.run(ctx.redis, [lockKey], [token, ctx.channel, messageHead('r', key)]).catch(() => {});
+  await unlockScript
+    .run(ctx.redis, { lockKey, token, channel: ctx.keys.channel, message: messageHead('r', key) })
+    .catch(() => {});
 }
 
 // For a look whose answer is no longer awaited: if it took the lock, the lock is released.

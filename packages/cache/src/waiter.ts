@@ -1,4 +1,5 @@
-import { abortErrorFrom, isTransientError, toIpcError } from '@redis-ipc/core';
+import { isTransientError, toIpcError } from '@redis-ipc/core';
+import { abortErrorFrom, onAbort } from '@redis-ipc/core/internal';
 import type { RawEntry } from './entry-store.js';
 import type { Wake, WakeHub, Watch } from './wake-hub.js';
 
@@ -37,6 +38,7 @@ export class Waiter<R> {
   #watch: Watch | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lapse: NodeJS.Timeout | undefined;
+  #offAbort: (() => void) | undefined;
   #resolve!: (value: R | undefined) => void;
   #reject!: (error: unknown) => void;
   #markReady!: () => void;
@@ -57,7 +59,7 @@ export class Waiter<R> {
       this.#fail(abortErrorFrom(signal));
       return;
     }
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#offAbort = onAbort(signal, this.#onAbort);
     if (deadline !== Number.POSITIVE_INFINITY) {
       this.#timer = setTimeout(() => this.#finish(undefined), Math.max(0, deadline - performance.now()));
     }
@@ -147,7 +149,7 @@ export class Waiter<R> {
   readonly #cleanUp = (): void => {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#lapse) clearTimeout(this.#lapse);
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#offAbort?.();
     this.#watch?.stop();
     this.#markReady();
   };

@@ -1,5 +1,4 @@
 import {
-  backoffDelay,
   ClosedError,
   type IpcClient,
   type IpcError,
@@ -7,8 +6,11 @@ import {
   type Subscriber,
   toIpcError,
 } from '@redis-ipc/core';
+import { backoffDelay, onAbort } from '@redis-ipc/core/internal';
 import type { EntryStore, RawEntry } from './entry-store.js';
-import { announces, forgetKeyspaceEvents, keyspaceEvents } from './keyspace-events.js';
+import { ForeignWrites } from './foreign-writes.js';
+import { RecallMemory } from './recall-memory.js';
+import { MARKER_SLACK_MS } from './waiting-marker.js';
 import { parseMessage } from './wake-message.js';
 
 /** What wakes a watcher: a value was written, or a getOrSet lock was given up without one. */
@@ -46,32 +48,24 @@ const LINGER_MS = 2000;
 // A waiting marker lives at most this long; markers of longer waits are renewed on a timer.
 const MARKER_MAX_MS = 30_000;
 const MARKER_RENEW_MS = 10_000;
-// A marker outlives its waiter's deadline by this much, so it is never gone while someone waits.
-const MARKER_SLACK_MS = 1000;
-// Values announced on the channel are remembered this long (and at most this many), so that a wait
-// starting just after a write it was told about (a reader a little behind its writer) needs no
-// round trip. Removals through this library are announced and forget them.
-const RECALL_MS = 50;
-const RECALL_MAX = 1024;
-// Key-space events that cannot give a key a value.
-const REMOVALS = new Set(['del', 'expired', 'evicted', 'expire', 'hdel', 'hexpired']);
 
 interface Activation {
   ended: boolean;
   confirmed: boolean;
   subscribed: Promise<void>;
   unsubscribe?: () => Promise<void>;
-  keyspace?: Promise<(() => Promise<void>) | undefined>;
-  poll?: NodeJS.Timeout;
+  foreign?: ForeignWrites;
   renew?: NodeJS.Timeout;
   offReconnect?: () => void;
+  offClientClose?: () => void;
 }
 
 /**
  * Wakes the waiters of one cache: one subscription to the cache's channel on the client's shared
  * pub/sub connection serves every waiter of every key, and messages are dispatched here by key.
- * Also arranges for writes to be announced (waiting markers), re-checks after a reconnect, and
- * watches for writes that bypass this library (key-space notifications, else a slow re-check).
+ * Also arranges for writes to be announced (waiting markers), re-checks after a reconnect and when
+ * {@link ForeignWrites} sees a write that bypassed this library, and keeps a {@link RecallMemory} of
+ * what the channel announced.
  */
 export class WakeHub {
   readonly #ipc: IpcClient;
@@ -93,13 +87,15 @@ export class WakeHub {
   #closed: IpcError | undefined;
   #subscriber: Subscriber | undefined;
   #checking = false;
-  readonly #recent = new Map<string, { readonly raw: RawEntry; readonly at: number }>();
+  /** Values announced a moment ago, which may answer a wait without a round trip. */
+  readonly recent: RecallMemory;
 
   constructor(ipc: IpcClient, store: EntryStore, channel: string, pollMs: number) {
     this.#ipc = ipc;
     this.#store = store;
     this.#channel = channel;
     this.#pollMs = pollMs;
+    this.recent = new RecallMemory(store.announcesRemovals);
   }
 
   /** Whether the cache's channel subscription is confirmed (a watch starting now is ready at once). */
@@ -116,29 +112,6 @@ export class WakeHub {
   get connected(): boolean {
     if (this.#ipc.closed || !this.#ipc.redis.isReady) return false;
     return this.#subscriber === undefined || this.#subscriber.isReady;
-  }
-
-  /**
-   * A value announced for `key` in the last {@link RECALL_MS} ms, with no removal announced since;
-   * `undefined` when there is none (or the store does not announce removals).
-   */
-  recall(key: string): RawEntry | undefined {
-    if (this.#recent.size === 0) return undefined;
-    const recent = this.#recent.get(key);
-    if (recent === undefined) return undefined;
-    if (performance.now() - recent.at <= RECALL_MS) return recent.raw;
-    this.#recent.delete(key);
-    return undefined;
-  }
-
-  /** Forgets what was announced for `key` (this process is about to change it). */
-  forget(key: string): void {
-    if (this.#recent.size !== 0) this.#recent.delete(key);
-  }
-
-  /** Forgets every announced value. */
-  forgetAll(): void {
-    this.#recent.clear();
   }
 
   /** Registers a watcher for `key`. Throws {@link ClosedError} once closed. */
@@ -170,7 +143,7 @@ export class WakeHub {
   close(error: IpcError = new ClosedError('The cache is closed')): void {
     if (this.#closed) return;
     this.#closed = error;
-    this.#recent.clear();
+    this.recent.forgetAll();
     for (const group of [...this.#watchers.values()]) {
       for (const watcher of [...group]) watcher.onError(error);
     }
@@ -229,13 +202,23 @@ export class WakeHub {
       this.#deactivate();
       this.#failAll(toIpcError(error));
     });
+    const foreign = new ForeignWrites(
+      this.#ipc,
+      this.#store.keyspace,
+      this.#pollMs,
+      active.subscribed,
+      (key) => {
+        if (key === undefined) this.#queueCheckAll();
+        else if (this.#watchers.has(key)) this.#queueCheck(key);
+      },
+    );
+    active.foreign = foreign;
     active.offReconnect = subscriber.onReconnect(() => {
       // Announcements may have been missed meanwhile.
-      this.#recent.clear();
+      this.recent.forgetAll();
       // Anything may have happened while we were away (a restarted server lost its markers):
       // check every awaited key again, and re-read the server's notification settings.
-      forgetKeyspaceEvents(this.#ipc);
-      this.#watchForeignWrites(active);
+      foreign.refresh();
       this.#queueArm(this.#watchers.keys());
     });
     if (this.#store.marksWaits) {
@@ -243,9 +226,8 @@ export class WakeHub {
       active.renew.unref();
     }
     // Only a hub with waiters listens for the client closing: idle caches hold no listener.
-    this.#ipc.closeSignal.addEventListener('abort', this.#onClientClose, { once: true });
+    active.offClientClose = onAbort(this.#ipc.closeSignal, this.#onClientClose);
     this.#active = active;
-    this.#watchForeignWrites(active);
     return active;
   }
 
@@ -254,90 +236,32 @@ export class WakeHub {
     if (!active) return;
     this.#active = undefined;
     active.ended = true;
-    this.#recent.clear();
-    if (active.poll) clearInterval(active.poll);
+    this.recent.forgetAll();
     if (active.renew) clearInterval(active.renew);
     active.offReconnect?.();
-    this.#ipc.closeSignal.removeEventListener('abort', this.#onClientClose);
+    active.offClientClose?.();
+    const foreignStopped = active.foreign?.stop();
     this.#unsubscribing = (async () => {
       try {
         await active.subscribed;
       } catch {
         return;
       }
-      const keyspace = await active.keyspace;
-      await Promise.all([active.unsubscribe?.(), keyspace?.()]);
+      await Promise.all([active.unsubscribe?.(), foreignStopped]);
     })().catch(() => {});
-  }
-
-  // Writes that bypass this library (a plain SET from another program) publish nothing. With
-  // key-space notifications enabled on the server they are seen at once; otherwise awaited keys are
-  // re-read every `pollMs` (one batched read per cache, only while someone waits).
-  #watchForeignWrites(active: Activation): void {
-    keyspaceEvents(this.#ipc).then((events) => {
-      if (active.ended) return;
-      const watch = this.#store.keyspace;
-      if (events && announces(events.flags, watch.eventClass)) {
-        if (active.poll) clearInterval(active.poll);
-        active.poll = undefined;
-        active.keyspace ??= this.#subscribeKeyspace(active, events.db);
-      } else if (!active.poll && Number.isFinite(this.#pollMs)) {
-        active.poll = setInterval(() => this.#queueCheckAll(), this.#pollMs);
-        active.poll.unref();
-      }
-    });
-  }
-
-  async #subscribeKeyspace(active: Activation, db: number): Promise<(() => Promise<void>) | undefined> {
-    const watch = this.#store.keyspace;
-    const listener = (event: string, channel: string) => {
-      if (REMOVALS.has(event)) return;
-      const key = watch.keyOf(channel, db);
-      if (key === undefined) this.#queueCheckAll();
-      else if (this.#watchers.has(key)) this.#queueCheck(key);
-    };
-    try {
-      await active.subscribed;
-      const unsubscribe = await this.#ipc.subscriber.subscribe(watch.channel(db), listener, {
-        pattern: watch.pattern,
-      });
-      if (active.ended) {
-        await unsubscribe();
-        return undefined;
-      }
-      return unsubscribe;
-    } catch {
-      // The channel subscription failing reports the error to the watchers; this one only adds speed.
-      return undefined;
-    }
   }
 
   readonly #onMessage = (message: string): void => {
     const parsed = parseMessage(message);
     if (!parsed) return;
-    if (parsed.kind === 'removed') {
-      this.#recent.clear();
-      return;
-    }
-    if (parsed.kind === 'value') this.#remember(parsed.key, parsed.raw);
-    else if (parsed.kind === 'written') this.#recent.delete(parsed.key);
+    this.recent.hear(parsed);
+    if (parsed.kind === 'removed') return;
     const group = this.#watchers.get(parsed.key);
     if (!group) return;
     if (parsed.kind === 'value') this.#deliver(group, { kind: 'value', raw: parsed.raw });
     else if (parsed.kind === 'released') this.#deliver(group, { kind: 'released' });
     else this.#queueCheck(parsed.key);
   };
-
-  #remember(key: string, raw: RawEntry): void {
-    if (!this.#store.announcesRemovals) return;
-    // Re-inserted, so that the map stays in arrival order and the oldest goes first.
-    this.#recent.delete(key);
-    this.#recent.set(key, { raw, at: performance.now() });
-    if (this.#recent.size > RECALL_MAX) {
-      const oldest = this.#recent.keys().next();
-      if (!oldest.done) this.#recent.delete(oldest.value);
-    }
-  }
 
   #deliver(group: Set<Watcher>, wake: Wake): void {
     for (const watcher of [...group]) {
@@ -440,7 +364,10 @@ export class WakeHub {
       // marker used up by a write whose value is already gone (expired, deleted), and without a
       // marker the next write would tell nobody.
       const check = this.#store.marksWaits
-        ? this.#store.arm(keys, keys.map((key) => this.#markerTtl(key)))
+        ? this.#store.arm(
+            keys,
+            keys.map((key) => this.#markerTtl(key)),
+          )
         : this.#store.readMany(keys);
       check.then(
         (values) => {

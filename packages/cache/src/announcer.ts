@@ -1,0 +1,102 @@
+import type { RedisClient } from '@redis-ipc/core';
+import type { CacheKeys } from './cache-keys.js';
+import { announceScript } from './scripts/announce.js';
+import { setAnnounceScript } from './scripts/set-announce.js';
+import { isMarker } from './waiting-marker.js';
+import { messageHead } from './wake-message.js';
+
+// After a write met a waiting marker, this writer announces within the write itself (one script,
+// one round trip) for this long, every write while anyone listens, so that a reader a little behind
+// the writer finds the value among what it was told (see RecallMemory). Otherwise writes are a plain
+// SET ... GET, several times cheaper for the server than a script, and only a write that meets a
+// marker pays a second round trip.
+const ANNOUNCE_WINDOW_MS = 250;
+
+/** One write for {@link Announcer.write}. */
+export interface AnnouncedWrite {
+  /** The cache key. */
+  readonly key: string;
+  /** The stored entry (header and payload). */
+  readonly entry: string | Buffer;
+  /** Time to live in ms, or `undefined` for none. */
+  readonly ttlMs: number | undefined;
+  /** The same as text for `PX` (`''` for none). */
+  readonly ttlText: string;
+  /** The writer's clock, unix ms. */
+  readonly now: number;
+}
+
+/**
+ * Writes entries in prefixed mode so that their waiters hear of them, choosing per write between a
+ * plain `SET ... GET` (announced in a second step only when it met a waiting marker) and a script
+ * that writes and announces at once (while this writer has met waiters lately).
+ */
+export class Announcer {
+  readonly #redis: RedisClient;
+  // Replies as Buffers: previous values returned by SET ... GET are never decoded as text.
+  readonly #bytes: RedisClient;
+  readonly #keys: CacheKeys;
+  readonly #binary: boolean;
+  // Until when (the writer's unix ms) writes announce in the same script as they write.
+  #announceUntil = 0;
+
+  constructor(redis: RedisClient, bytes: RedisClient, keys: CacheKeys, binary: boolean) {
+    this.#redis = redis;
+    this.#bytes = bytes;
+    this.#keys = keys;
+    this.#binary = binary;
+  }
+
+  /** Writes one entry and wakes its waiters. Rejects with node-redis errors or IpcErrors. */
+  async write(write: AnnouncedWrite): Promise<void> {
+    const { key, entry, ttlMs, now } = write;
+    const redisKey = this.#keys.value(key);
+    if (now < this.#announceUntil) {
+      // Readers of this cache were met lately: announce within the write itself, one round trip.
+      // PING rides along only for the reply order (see #announce).
+      const [, awaited] = await Promise.all([
+        this.#redis.sendCommand(['PING']),
+        setAnnounceScript.run(this.#redis, {
+          key: redisKey,
+          channel: this.#keys.channel,
+          entry,
+          ttlText: write.ttlText,
+          head: messageHead(this.#binary ? 'k' : 'v', key),
+          withEntry: !this.#binary,
+        }),
+      ]);
+      if (awaited) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
+      return;
+    }
+    const previous = await this.#bytes.sendCommand<Buffer | null>(
+      ttlMs === undefined
+        ? ['SET', redisKey, entry, 'GET']
+        : ['SET', redisKey, entry, 'PX', write.ttlText, 'GET'],
+    );
+    // Only a key someone waits for holds the marker: every other write is this one command.
+    if (previous !== null && isMarker(previous)) {
+      this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
+      await this.#announce(key, redisKey, entry);
+    }
+  }
+
+  async #announce(key: string, redisKey: string, entry: string | Buffer): Promise<void> {
+    const readIt = messageHead('k', key);
+    // PING goes out in the same write as the announcement, before it. Redis answers clients in the
+    // reverse order they got output in, so with a reply already queued for us, the subscribers'
+    // message is sent first: the waiter is woken before this write even resolves.
+    const ping = this.#redis.sendCommand(['PING']);
+    // Binary entries never travel in messages (subscribers get UTF-8 text). A text entry goes along
+    // only while the key still holds it: this is a second step, and the key may have changed.
+    const announcing = this.#binary
+      ? this.#redis.sendCommand(['PUBLISH', this.#keys.channel, readIt])
+      : announceScript.run(this.#redis, {
+          key: redisKey,
+          channel: this.#keys.channel,
+          entry,
+          valueHead: messageHead('v', key),
+          readIt,
+        });
+    await Promise.all([ping, announcing]);
+  }
+}

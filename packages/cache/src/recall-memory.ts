@@ -1,0 +1,71 @@
+import type { RawEntry } from './entry-store.js';
+import type { WakeMessage } from './wake-message.js';
+
+// Values announced on the channel are remembered this long (and at most this many), so that a wait
+// starting just after a write it was told about (a reader a little behind its writer) needs no
+// round trip.
+const RECALL_MS = 50;
+const RECALL_MAX = 1024;
+
+/**
+ * The values one cache's channel announced in the last {@link RECALL_MS} ms. Only kept for a store
+ * that announces every removal through this library (which then forgets them all): a value
+ * recalled was never removed by this library since.
+ */
+export class RecallMemory {
+  readonly #enabled: boolean;
+  // In arrival order, so that the oldest goes first.
+  readonly #recent = new Map<string, { readonly raw: RawEntry; readonly at: number }>();
+
+  /** `enabled`: whether the store announces removals (otherwise nothing is remembered). */
+  constructor(enabled: boolean) {
+    this.#enabled = enabled;
+  }
+
+  /** A value announced for `key` lately, with no removal announced since; else `undefined`. */
+  recall(key: string): RawEntry | undefined {
+    if (this.#recent.size === 0) return undefined;
+    const recent = this.#recent.get(key);
+    if (recent === undefined) return undefined;
+    if (performance.now() - recent.at <= RECALL_MS) return recent.raw;
+    this.#recent.delete(key);
+    return undefined;
+  }
+
+  /** Takes note of an announcement heard on the channel. */
+  hear(message: WakeMessage): void {
+    switch (message.kind) {
+      case 'value':
+        this.#remember(message.key, message.raw);
+        break;
+      case 'written':
+        this.forget(message.key);
+        break;
+      case 'removed':
+        this.forgetAll();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Forgets what was announced for `key` (this process is about to change it). */
+  forget(key: string): void {
+    if (this.#recent.size !== 0) this.#recent.delete(key);
+  }
+
+  /** Forgets every announced value (announcements may have been missed, or entries removed). */
+  forgetAll(): void {
+    this.#recent.clear();
+  }
+
+  #remember(key: string, raw: RawEntry): void {
+    if (!this.#enabled) return;
+    this.#recent.delete(key);
+    this.#recent.set(key, { raw, at: performance.now() });
+    if (this.#recent.size > RECALL_MAX) {
+      const oldest = this.#recent.keys().next();
+      if (!oldest.done) this.#recent.delete(oldest.value);
+    }
+  }
+}
