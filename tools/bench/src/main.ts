@@ -11,6 +11,7 @@ import { type BenchOptions, parseOptions, type SectionName } from './harness/opt
 import type { SectionReport } from './harness/report.js';
 import { memorySection } from './memory/section.js';
 import { queueSection } from './queue/section.js';
+import { recoverySection } from './recovery/section.js';
 import { streamSection } from './stream/section.js';
 
 const SECTION_RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<SectionReport>> = {
@@ -18,6 +19,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<Sectio
   cache: cacheSection,
   stream: streamSection,
   memory: memorySection,
+  recovery: recoverySection,
 };
 
 function header(options: BenchOptions, redisVersion: string, started: Date, seconds: number): string {

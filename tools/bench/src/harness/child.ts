@@ -23,6 +23,8 @@ export interface RoleProcess<R> {
   readonly result: Promise<RoleResult<R>>;
   /** Lets the role close and exit by itself. */
   finish(): void;
+  /** Sends `signal` to the process at once (a fault: SIGKILL, SIGSTOP…). */
+  signal(signal: NodeJS.Signals): void;
   /** Waits up to `graceMs` for the process to exit, then ends it (SIGTERM, then SIGKILL). */
   kill(graceMs?: number): Promise<void>;
 }
@@ -118,6 +120,9 @@ export function startRole<R>(
     },
     finish: () => {
       if (proc.connected) proc.send({ type: 'finish' });
+    },
+    signal: (signal) => {
+      proc.kill(signal);
     },
     kill: async (graceMs = 0) => {
       const gone = () => proc.exitCode !== null || proc.signalCode !== null;

@@ -1,5 +1,5 @@
 /** Section names accepted by `--only`. */
-export const SECTIONS = ['queue', 'cache', 'stream', 'memory'] as const;
+export const SECTIONS = ['queue', 'cache', 'stream', 'memory', 'recovery'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** How much work each figure gets. */
@@ -72,7 +72,7 @@ export interface BenchOptions {
   readonly sizes: Sizes;
 }
 
-const USAGE = `usage: node --import tsx src/main.ts [--quick] [--only queue,cache,stream,memory] [--out results.md]
+const USAGE = `usage: node --import tsx src/main.ts [--quick] [--only queue,cache,stream,memory,recovery] [--out results.md]
        [--reps N] [--filter label,label] [--cpu-prof DIR]`;
 
 /** Parses `argv` (without node and the script). Throws with the usage text on a bad argument. */
