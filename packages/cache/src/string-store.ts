@@ -12,7 +12,7 @@ import { hasScript } from './scripts/has.js';
 import type { LockStep } from './scripts/lock-step.js';
 import { removeScript } from './scripts/remove.js';
 import { setManyScript } from './scripts/set-many.js';
-import { isMarker } from './waiting-marker.js';
+import { isMarker, WAITING_MARKER } from './waiting-marker.js';
 import { messageHead } from './wake-message.js';
 
 // Keys per script call or MGET, so one call never holds the server for long.
@@ -138,6 +138,7 @@ export class StringStore implements EntryStore {
   }
 
   async arm(keys: readonly string[], ttlsMs: readonly number[]): Promise<Array<RawEntry | null>> {
+    if (keys.length === 1) return [await this.#armOne(keys[0]!, ttlsMs[0]!)];
     const out: Array<RawEntry | null> = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const replies = await armScript.run(this.#reader, {
@@ -147,6 +148,25 @@ export class StringStore implements EntryStore {
       out.push(...replies);
     }
     return out;
+  }
+
+  // One command in the common case, a key with nothing in it (a wait that starts before its write):
+  // SET NX GET puts the marker and says what was there. Only a marker already in place (a second
+  // wait for the key, a renewal) takes the script, which keeps it alive long enough.
+  async #armOne(key: string, ttlMs: number): Promise<RawEntry | null> {
+    const redisKey = this.#keys.value(key);
+    const previous = await this.#reader.sendCommand<RawEntry | null>([
+      'SET',
+      redisKey,
+      WAITING_MARKER,
+      'NX',
+      'PX',
+      String(Math.ceil(ttlMs)),
+      'GET',
+    ]);
+    if (previous === null || !isMarker(previous)) return previous;
+    const [raw] = await armScript.run(this.#reader, { keys: [redisKey], ttlsMs: [ttlMs] });
+    return raw ?? null;
   }
 
   getOrLock(key: string, token: string, lockMs: number, waitMs: number): Promise<LockStep> {
