@@ -107,3 +107,59 @@ export function atMost(target: string, ours: Figure | undefined, limit: number, 
     met: ours ? ours.value <= limit : undefined,
   };
 }
+
+/**
+ * The median over repetitions of `ours / reference`, each repetition's ratio taken against the best
+ * of `references` in that same repetition (cases run round-robin, so a repetition's figures were
+ * measured minutes apart at most, and machine drift cancels out). `undefined` without a full pair.
+ */
+export function pairedRatio(
+  ours: CaseResult | undefined,
+  references: readonly (CaseResult | undefined)[],
+  metric: string,
+  higherIsBetter = true,
+): { ratio: number; reference: Figure } | undefined {
+  if (!ours) return undefined;
+  const ratios: number[] = [];
+  let bestReference: Figure | undefined;
+  for (let rep = 0; rep < ours.samples.length; rep++) {
+    const value = ours.samples[rep]?.metrics[metric];
+    const candidates = references
+      .map((ref) =>
+        ref ? { label: ref.label, value: ref.samples[rep]?.metrics[metric] ?? Number.NaN } : undefined,
+      )
+      .filter((f): f is Figure => f !== undefined && Number.isFinite(f.value));
+    const reference = best(candidates, higherIsBetter);
+    if (value === undefined || !reference) continue;
+    ratios.push(value / reference.value);
+    bestReference = best([bestReference, reference], higherIsBetter);
+  }
+  if (ratios.length === 0 || !bestReference) return undefined;
+  ratios.sort((a, b) => a - b);
+  const mid = Math.floor(ratios.length / 2);
+  const ratio = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return { ratio, reference: bestReference };
+}
+
+/**
+ * `ours / reference` (median of per-repetition ratios, see {@link pairedRatio}) at least `factor`
+ * (throughput), or at most `factor` with `upTo` (costs, latencies).
+ */
+export function pairedTarget(
+  target: string,
+  ours: CaseResult | undefined,
+  references: readonly (CaseResult | undefined)[],
+  metric: string,
+  options: { factor: number; unit: string; upTo?: boolean; label?: string },
+): TargetRow {
+  const { factor, unit, upTo = false } = options;
+  const paired = pairedRatio(ours, references, metric, !upTo);
+  const oursFigure = figure(ours, metric, options.label);
+  return {
+    target,
+    ...figureCells(oursFigure, paired?.reference, unit, upTo ? 2 : undefined),
+    ratio: paired ? `${ratioText(paired.ratio)} (per-round median)` : '–',
+    goal: `${upTo ? '≤' : '≥'} ${factor}×`,
+    met: paired ? (upTo ? paired.ratio <= factor : paired.ratio >= factor) : undefined,
+  };
+}
