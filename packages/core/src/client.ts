@@ -74,7 +74,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
       this.#ownsRedis = false;
       this.#connecting = this.redis.isOpen ? Promise.resolve() : this.redis.connect();
     } else {
-      this.redis = createRedisClient({
+      this.redis = openRedisClient({
         url: options.url,
         ...options.redis,
         commandOptions: { timeout: 0, ...options.redis?.commandOptions },
@@ -82,7 +82,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
           reconnectStrategy: (retries: number) => backoffDelay(retries, 25, resolved.reconnectMaxDelayMs),
           ...options.redis?.socket,
         },
-      } as RedisClientOptions) as RedisClient;
+      } as RedisClientOptions);
       this.#ownsRedis = true;
       this.redis.on('error', onError);
       this.redis.on('ready', () => this.emit('ready'));
@@ -220,6 +220,19 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
 
   #reportError(error: unknown): void {
     if (this.listenerCount('error') > 0) this.emit('error', toIpcError(error));
+  }
+}
+
+/**
+ * node-redis's client for `options`. A URL it cannot parse is an {@link InvalidArgumentError} that
+ * does not repeat the URL: it may hold a password (node's own URL error carries the whole input).
+ */
+function openRedisClient(options: RedisClientOptions): RedisClient {
+  try {
+    return createRedisClient(options) as RedisClient;
+  } catch (error) {
+    const reason = error instanceof Error && !/Invalid URL/.test(error.message) ? ` (${error.message})` : '';
+    throw new InvalidArgumentError(`url is not a valid Redis URL${reason}`);
   }
 }
 

@@ -1,8 +1,14 @@
 import {
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
   ErrorReply,
   AbortError as RedisAbortError,
   ClientClosedError as RedisClientClosedError,
   TimeoutError as RedisTimeoutError,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
 } from 'redis';
 
 /**
@@ -12,6 +18,8 @@ export type IpcErrorCode =
   | 'IPC_TIMEOUT'
   | 'IPC_ABORTED'
   | 'IPC_CONNECTION'
+  | 'IPC_UNAVAILABLE'
+  | 'IPC_AUTH'
   | 'IPC_CLOSED'
   | 'IPC_COMMAND'
   | 'IPC_DECODE'
@@ -66,12 +74,44 @@ export class AbortError extends IpcError {
   }
 }
 
-/** Redis could not be reached, or the connection broke while a command was in flight. */
+/**
+ * Redis could not be reached (refused, unreachable, TLS handshake failed, offline longer than
+ * `offlineTimeoutMs`), or the connection broke while a command was in flight: the outcome of that
+ * command is unknown.
+ */
 export class ConnectionError extends IpcError {
   override name = 'ConnectionError';
 
   constructor(message: string, options?: IpcErrorOptions) {
     super('IPC_CONNECTION', message, options);
+  }
+}
+
+/**
+ * The server refused the command for now and did not run it: it is loading its data (`LOADING`), busy
+ * with a script (`BUSY`), a read-only replica (`READONLY`), or its cluster or master is down
+ * (`MASTERDOWN`, `CLUSTERDOWN`, `TRYAGAIN`). Trying again later makes sense.
+ */
+export class UnavailableError extends IpcError {
+  override name = 'UnavailableError';
+  /** The reply's first word, e.g. `'LOADING'`. */
+  readonly reply: string;
+
+  constructor(reply: string, message: string, options?: IpcErrorOptions) {
+    super('IPC_UNAVAILABLE', message, options);
+    this.reply = reply;
+  }
+}
+
+/**
+ * Redis refused the credentials (`WRONGPASS`), or wants some and got none (`NOAUTH`). Retrying with the
+ * same settings does not help.
+ */
+export class AuthError extends IpcError {
+  override name = 'AuthError';
+
+  constructor(message: string, options?: IpcErrorOptions) {
+    super('IPC_AUTH', message, options);
   }
 }
 
@@ -165,60 +205,101 @@ export function isIpcError<C extends IpcErrorCode>(
   return code === undefined || actual === code;
 }
 
-const CONNECTION_ERROR_NAMES = new Set([
-  'SocketClosedUnexpectedlyError',
-  'ConnectionTimeoutError',
-  'ClientOfflineError',
-  'SocketTimeoutError',
-  'ReconnectStrategyError',
-]);
+// node-redis's connection errors. The classes come from the `redis` this package imports; a client
+// from another copy of node-redis throws its own classes, recognised by their fixed messages.
+const CONNECTION_ERROR_CLASSES = [
+  SocketClosedUnexpectedlyError,
+  ConnectionTimeoutError,
+  ClientOfflineError,
+  SocketTimeoutError,
+  ReconnectStrategyError,
+  RedisTimeoutError,
+];
+const CONNECTION_ERROR_MESSAGE =
+  /^(Socket closed unexpectedly|Connection timeout|The client is offline|Socket timeout )/;
+const CLOSED_ERROR_MESSAGE = /^(The client is closed|Disconnects client)$/;
+const ABORT_ERROR_MESSAGE = /^The command was aborted$/;
 
+// Socket and TLS failures, by their `code`: none of them is an answer from Redis.
 const CONNECTION_ERRNO = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  'EHOSTDOWN',
   'ENETUNREACH',
+  'ENETDOWN',
   'EAI_AGAIN',
+  'EADDRNOTAVAIL',
 ]);
+const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
 
-// Replies that mean "the server is not ready yet", not "your command is wrong".
-const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY) /;
+// First words of Redis error replies, for replies thrown by another copy of node-redis.
+const REPLY_WORD =
+  /^(ERR|WRONGTYPE|NOSCRIPT|NOAUTH|WRONGPASS|NOPERM|LOADING|BUSY|BUSYKEY|BUSYGROUP|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|CROSSSLOT|EXECABORT|NOGROUP|NOREPLICAS|OOM|MISCONF|UNBLOCKED|NOPROTO|UNKILLABLE|NOTBUSY|INVALIDOBJ)\b/;
+// Replies that mean "not now": the command did not run.
+const UNAVAILABLE_REPLY = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY']);
+// Replies that mean the credentials are wrong or missing.
+const AUTH_REPLY = new Set(['NOAUTH', 'WRONGPASS']);
 
-/**
- * Turns anything thrown by node-redis (or by us) into the matching {@link IpcError}: a server reply
- * becomes a {@link CommandError}, a broken or refused socket a {@link ConnectionError}, a closed
- * client a {@link ClosedError}. The original error is kept as `cause`.
- */
-export function toIpcError(error: unknown): IpcError {
-  if (isIpcError(error)) return error as IpcError;
-  if (error instanceof ErrorReply) {
-    return TRANSIENT_REPLY.test(error.message)
-      ? new ConnectionError(`Redis is not ready: ${error.message}`, { cause: error })
-      : new CommandError(error.message, { cause: error });
-  }
-  if (error instanceof RedisClientClosedError) return new ClosedError(undefined, { cause: error });
-  if (error instanceof RedisAbortError) return new AbortError({ cause: error });
-  if (error instanceof RedisTimeoutError) return new ConnectionError('Command timed out', { cause: error });
-  if (error instanceof Error) {
-    // What commands still waiting get when their client is destroyed: it was closed, not cut off.
-    if (error.constructor.name === 'DisconnectsClientError')
-      return new ClosedError(undefined, { cause: error });
-    const errno = (error as NodeJS.ErrnoException).code;
-    if (CONNECTION_ERROR_NAMES.has(error.constructor.name) || (errno && CONNECTION_ERRNO.has(errno))) {
-      return new ConnectionError(error.message, { cause: error });
-    }
-    return new IpcError('IPC_UNEXPECTED', error.message, { cause: error });
-  }
-  return new IpcError('IPC_UNEXPECTED', String(error), { cause: error });
+/** The first word of a Redis error reply (`'ERR'`, `'NOSCRIPT'`, …), or `undefined` if it is none. */
+export function replyWord(error: unknown): string | undefined {
+  if (!(error instanceof Error) || typeof error.message !== 'string') return undefined;
+  if (error instanceof ErrorReply) return /^\S+/.exec(error.message)?.[0] ?? '';
+  // Another copy of node-redis: a reply has no `code` of its own and starts with a known word.
+  if ((error as { code?: unknown }).code !== undefined) return undefined;
+  return REPLY_WORD.exec(error.message)?.[1];
+}
+
+function isConnectionFailure(error: Error): boolean {
+  if (CONNECTION_ERROR_CLASSES.some((type) => error instanceof type)) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && (CONNECTION_ERRNO.has(code) || TLS_ERROR_CODE.test(code))) return true;
+  return CONNECTION_ERROR_MESSAGE.test(error.message);
 }
 
 /**
- * Is it worth trying again later? True for connection failures (including "server still loading"),
- * false for reply errors, decode errors, aborts and a closed client.
+ * Turns anything thrown by node-redis (or by us) into the matching {@link IpcError}: a server reply
+ * becomes a {@link CommandError} — or an {@link UnavailableError} ("not now") or {@link AuthError}
+ * (credentials) — a broken, refused or untrusted socket a {@link ConnectionError}, a closed client a
+ * {@link ClosedError}. Errors are recognised by the classes `redis` exports, and by their reply text
+ * or fixed message when they come from another copy of node-redis — never by class name. The original
+ * error is kept as `cause`.
+ */
+export function toIpcError(error: unknown): IpcError {
+  if (isIpcError(error)) return error as IpcError;
+  if (!(error instanceof Error)) return new IpcError('IPC_UNEXPECTED', String(error), { cause: error });
+  const word = replyWord(error);
+  if (word !== undefined) {
+    if (UNAVAILABLE_REPLY.has(word)) {
+      return new UnavailableError(word, `Redis cannot run commands now: ${error.message}`, { cause: error });
+    }
+    if (AUTH_REPLY.has(word)) return new AuthError(`Authentication failed: ${error.message}`, { cause: error });
+    return new CommandError(error.message, { cause: error });
+  }
+  // What commands still waiting get when their client is closed or destroyed: not cut off.
+  if (
+    error instanceof RedisClientClosedError ||
+    error instanceof DisconnectsClientError ||
+    CLOSED_ERROR_MESSAGE.test(error.message)
+  ) {
+    return new ClosedError(undefined, { cause: error });
+  }
+  if (error instanceof RedisAbortError || ABORT_ERROR_MESSAGE.test(error.message)) {
+    return new AbortError({ cause: error });
+  }
+  if (isConnectionFailure(error)) return new ConnectionError(error.message, { cause: error });
+  return new IpcError('IPC_UNEXPECTED', error.message, { cause: error });
+}
+
+/**
+ * Is it worth trying again later? True for connection failures and for a server that cannot run
+ * commands now ({@link UnavailableError}); false for other replies, wrong credentials, decode errors,
+ * aborts and a closed client.
  */
 export function isTransientError(error: unknown): boolean {
-  return isIpcError(error, 'IPC_CONNECTION');
+  return isIpcError(error, 'IPC_CONNECTION') || isIpcError(error, 'IPC_UNAVAILABLE');
 }

@@ -6,6 +6,7 @@ export { bufferCodec, type Codec, jsonCodec, safeJsonParse, stringCodec } from '
 export type { DeadLetterNotice } from './dead-letter-notice.js';
 export {
   AbortError,
+  AuthError,
   ClosedError,
   CommandError,
   ConnectionError,
@@ -18,8 +19,10 @@ export {
   isIpcError,
   isTransientError,
   PayloadTooLargeError,
+  replyWord,
   TimeoutError,
   toIpcError,
+  UnavailableError,
 } from './errors.js';
 export {
   abortErrorFrom,

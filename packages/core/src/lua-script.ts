@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ErrorReply } from 'redis';
-import { toIpcError } from './errors.js';
+import { replyWord, toIpcError } from './errors.js';
 import type { RedisClient } from './redis-client.js';
 
 /** A value a Lua script may be given: keys and arguments. */
@@ -41,7 +40,8 @@ export class LuaScript {
     try {
       return await redis.sendCommand(['EVALSHA', this.sha, ...tail]);
     } catch (error) {
-      if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw toIpcError(error);
+      // Matched on the reply text: a client from another copy of node-redis throws its own classes.
+      if (replyWord(error) !== 'NOSCRIPT') throw toIpcError(error);
     }
     try {
       return await redis.sendCommand(['EVAL', this.source, ...tail]);

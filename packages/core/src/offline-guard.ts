@@ -1,4 +1,4 @@
-import { ConnectionError, type IpcError, toIpcError } from './errors.js';
+import { ConnectionError, type IpcError, isIpcError, toIpcError } from './errors.js';
 import type { RedisClient } from './redis-client.js';
 
 /**
@@ -36,11 +36,14 @@ export class OfflineGuard {
     return this.#expired;
   }
 
-  /** The {@link ConnectionError} that commands get once the timeout has passed. */
-  error(): ConnectionError {
-    return new ConnectionError(`Redis unreachable for more than ${this.#timeoutMs} ms`, {
-      cause: this.#lastError === undefined ? undefined : toIpcError(this.#lastError),
-    });
+  /**
+   * What `connect()` rejects with once the timeout has passed: the {@link AuthError} when Redis refused
+   * the credentials (it is reachable; they are wrong), otherwise a {@link ConnectionError}.
+   */
+  error(): IpcError {
+    const last = this.#lastError === undefined ? undefined : toIpcError(this.#lastError);
+    if (last && isIpcError(last, 'IPC_AUTH')) return last;
+    return new ConnectionError(`Redis unreachable for more than ${this.#timeoutMs} ms`, { cause: last });
   }
 
   /** Calls `listener` when the timeout passes while Redis is unreachable. Returns the remover. */
