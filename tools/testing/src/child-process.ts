@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { FIXTURE_LIFETIME_ENV } from './fixture.js';
+import { reapOnExit } from './process-reaper.js';
 
 /** A Node process started by {@link spawnNode}. */
 export interface NodeChild {
@@ -16,25 +18,53 @@ export interface NodeChild {
   stderr(): string;
 }
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+/** Options of {@link spawnNode}. */
+export interface SpawnNodeOptions {
+  /**
+   * Command-line arguments after the script.
+   * @default []
+   */
+  args?: string[];
+  /**
+   * Environment variables added to this process's.
+   * @default {}
+   */
+  env?: Record<string, string>;
+  /**
+   * Working directory.
+   * @default this process's
+   */
+  cwd?: string;
+  /**
+   * Longest the child may live, in ms: past it, it exits by itself with code 124 (see
+   * `bindFixtureLifetime` in `@redis-ipc/testing/fixture`).
+   * @default 120000
+   */
+  lifetimeMs?: number;
+}
+
+const GUARD = new URL('./fixture-guard.ts', import.meta.url).href;
 
 /**
  * Runs a TypeScript (or JavaScript) file in a separate Node process through tsx, as a real peer
- * process would run. Every child is killed when the test process exits.
+ * process would run. The child cannot outlive the test: it is killed when the test process ends (also
+ * on SIGTERM, as vitest stops its workers), it exits by itself when the IPC channel to its parent
+ * closes (even if the parent was killed with SIGKILL), and it exits after `lifetimeMs`.
  */
-export function spawnNode(
-  script: string,
-  options: { args?: string[]; env?: Record<string, string>; cwd?: string } = {},
-): NodeChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
+export function spawnNode(script: string, options: SpawnNodeOptions = {}): NodeChild {
+  const lifetimeMs = options.lifetimeMs ?? 120_000;
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', GUARD, script, ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, [FIXTURE_LIFETIME_ENV]: String(lifetimeMs) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  reapOnExit(proc);
+  // The channel is only there to close when this process dies; it must not keep this process alive.
+  proc.channel?.unref();
   const lines: string[] = [];
   const watchers = new Set<(line: string) => void>();
   createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -47,7 +77,6 @@ export function spawnNode(
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.once('exit', (code, signal) => {
-      children.delete(proc);
       resolve({ code, signal });
     });
   });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { freePort } from './free-port.js';
+import { forgetFolder, reapOnExit, removeOnExit } from './process-reaper.js';
+import { requireRedisServerBinary } from './redis-requirements.js';
+import { makeServerFolder, recordServer } from './server-folders.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -20,7 +21,11 @@ export interface RedisServerOptions {
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its directory. */
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its directory. If the test process
+   * ends first (exit, or a signal such as vitest's SIGTERM), the server is killed and its folder
+   * removed anyway; a folder left by a process killed with SIGKILL is swept by the next run.
+   */
   stop(): Promise<void>;
   /** Kills the server with SIGKILL, as a crash would; {@link RedisServer.start} brings it back. */
   kill(): Promise<void>;
@@ -30,15 +35,15 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-/** Starts a `redis-server` from the PATH on a free loopback port, with no persistence by default. */
+/**
+ * Starts a `redis-server` from the PATH (Redis 7.0 or newer, checked) on a free loopback port, with no
+ * persistence by default.
+ */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  await requireRedisServerBinary();
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), 'redis-ipc-test-'));
+  const dir = await makeServerFolder();
+  removeOnExit(dir);
   let child: ChildProcess | undefined;
 
   const args = [
@@ -60,8 +65,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const start = async () => {
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    running.add(proc);
-    proc.once('exit', () => running.delete(proc));
+    reapOnExit(proc);
+    if (proc.pid !== undefined) recordServer(dir, { pid: proc.pid, port });
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => {
@@ -121,6 +126,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     stop: async () => {
       await halt('SIGTERM');
       await rm(dir, { recursive: true, force: true });
+      forgetFolder(dir);
     },
   };
 }
