@@ -1,70 +1,54 @@
-import { deleteKeys, pause, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type BlockingWait,
-  createClient,
-  type IpcClient,
-  isIpcError,
-  type RedisClient,
-} from '../src/index.js';
+import { pause, rejection, testContext } from '@redis-ipc/testing';
+import { describe, expect, it } from 'vitest';
+import { type BlockingWait, isIpcError, type RedisClient } from '../src/index.js';
+import { connect } from './connect.js';
 
 const brpop = (key: string) => (redis: RedisClient, wait: BlockingWait) => redis.brPop(key, wait.seconds);
 
 // More parked waits than blocking connections: each server-side wait is bounded, so connections rotate
 // between the waiters and none of them is starved.
 describe('blocking waits share a small pool fairly', () => {
-  let prefix: string;
-  let ipc: IpcClient;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    ipc = await createClient({ url: redisUrl(), prefix, maxBlockingConnections: 2 }).connect();
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
-  });
+  const t = testContext({ label: 'core', connect, options: { maxBlockingConnections: 2 } });
 
   it('delivers to a waiter queued behind two parked ones within one wait period', {
     timeout: 10_000,
   }, async () => {
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => ipc.keys.structure('q', name).main) as [
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => t.ipc.keys.structure('q', name).main) as [
       string,
       string,
       string,
     ];
     const controller = new AbortController();
-    const parkedA = rejection(ipc.blocking(brpop(a), { signal: controller.signal }));
-    const parkedB = rejection(ipc.blocking(brpop(b), { signal: controller.signal }));
+    const parkedA = rejection(t.ipc.blocking(brpop(a), { signal: controller.signal }));
+    const parkedB = rejection(t.ipc.blocking(brpop(b), { signal: controller.signal }));
     await pause(50);
     const started = performance.now();
-    const waitingC = ipc.blocking(brpop(c), { signal: controller.signal });
-    await ipc.redis.lPush(c, 'for-c');
+    const waitingC = t.ipc.blocking(brpop(c), { signal: controller.signal });
+    await t.ipc.redis.lPush(c, 'for-c');
     await expect(waitingC).resolves.toEqual({ key: c, element: 'for-c' });
     const elapsed = performance.now() - started;
     console.info(`the third waiter got its value after ${elapsed.toFixed(0)} ms`);
     // One wait period (2 s by default), plus the round trips of the rotation.
     expect(elapsed).toBeLessThan(3000);
-    expect(ipc.blockingConnections).toBe(2);
+    expect(t.ipc.blockingConnections).toBe(2);
     controller.abort();
     for (const error of await Promise.all([parkedA, parkedB]))
       expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
   });
 
   it('ends a wait still queued for a connection at its deadline, and frees its place', async () => {
-    const key = ipc.keys.structure('q', 'idle').main;
+    const key = t.ipc.keys.structure('q', 'idle').main;
     const controller = new AbortController();
-    const parked = [1, 2].map(() => rejection(ipc.blocking(brpop(key), { signal: controller.signal })));
+    const parked = [1, 2].map(() => rejection(t.ipc.blocking(brpop(key), { signal: controller.signal })));
     await pause(50);
     const started = performance.now();
-    const error = await rejection(ipc.blocking(brpop(key), { timeoutMs: 300 }));
+    const error = await rejection(t.ipc.blocking(brpop(key), { timeoutMs: 300 }));
     expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
     expect(performance.now() - started).toBeLessThan(1500);
     controller.abort();
     await Promise.all(parked);
     // Nothing was left queued: a new wait gets a connection at once.
-    await ipc.redis.lPush(key, 'x');
-    await expect(ipc.blocking(brpop(key), { timeoutMs: 2000 })).resolves.toEqual({ key, element: 'x' });
+    await t.ipc.redis.lPush(key, 'x');
+    await expect(t.ipc.blocking(brpop(key), { timeoutMs: 2000 })).resolves.toEqual({ key, element: 'x' });
   });
 });

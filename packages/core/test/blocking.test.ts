@@ -1,21 +1,12 @@
 import { pause, rejection, testContext } from '@redis-ipc/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type BlockingWait,
-  createClient,
-  type IpcClientOptions,
-  isIpcError,
-  type RedisClient,
-} from '../src/index.js';
+import { type BlockingWait, createClient, isIpcError, type RedisClient } from '../src/index.js';
+import { connect } from './connect.js';
 
 const brpop = (key: string) => (redis: RedisClient, wait: BlockingWait) => redis.brPop(key, wait.seconds);
 
 describe('IpcClient.blocking', () => {
-  const t = testContext({
-    label: 'core',
-    connect: ({ target, prefix }, options?: IpcClientOptions) =>
-      createClient({ ...options, url: target.url, prefix }).connect(),
-  });
+  const t = testContext({ label: 'core', connect });
   let key: string;
 
   beforeEach(() => {
