@@ -1,6 +1,7 @@
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { testContext } from '@redis-ipc/testing';
+import { describe, expect, it } from 'vitest';
 import { createIpc, IpcClient, jsonCodec } from '../src/index.js';
+import { connect } from './connect.js';
 
 // The built core loaded a second time, as a second copy of the package in node_modules would be.
 async function secondCopyOfCore(): Promise<typeof import('@redis-ipc/core')> {
@@ -8,53 +9,40 @@ async function secondCopyOfCore(): Promise<typeof import('@redis-ipc/core')> {
 }
 
 describe('createIpc shares what it makes', () => {
-  const prefix = uniquePrefix();
-
-  afterEach(async () => {
-    await deleteKeys(redisUrl(), `${prefix}:`);
-  });
+  const t = testContext({ label: 'ipc', connect });
 
   it('returns the same cache for the same name and options, however often it is asked', async () => {
-    const ipc = createIpc({ url: redisUrl(), prefix });
-    try {
-      const first = ipc.cache<string>('users', { ttlMs: 60_000 });
-      for (let request = 0; request < 1000; request++) {
-        expect(ipc.cache<string>('users', { ttlMs: 60_000 })).toBe(first);
-      }
-      await ipc.cache<string>('users', { ttlMs: 60_000 }).set('42', 'Ada');
-      expect(await first.get('42')).toBe('Ada');
-      expect(ipc.cache('users')).not.toBe(first);
-      expect(ipc.cache('users', { ttlMs: 1000 })).not.toBe(first);
-      expect(ipc.cache('others', { ttlMs: 60_000 })).not.toBe(first);
-      const codec = jsonCodec<string>();
-      expect(ipc.cache('users', { codec })).toBe(ipc.cache('users', { codec }));
-      expect(ipc.queue('jobs').writer()).toBe(ipc.queue('jobs').writer());
-      expect(ipc.queue('jobs').reader()).toBe(ipc.queue('jobs').reader());
-      expect(ipc.stream('log').group('g', 'c1')).toBe(ipc.stream('log').group('g', 'c1'));
-      expect(ipc.stream('log').group('g', 'c2')).not.toBe(ipc.stream('log').group('g', 'c1'));
-      // Each fan-out reader has a cursor of its own.
-      expect(ipc.stream('log').reader()).not.toBe(ipc.stream('log').reader());
-    } finally {
-      await ipc.close();
+    const ipc = t.ipc;
+    const first = ipc.cache<string>('users', { ttlMs: 60_000 });
+    for (let request = 0; request < 1000; request++) {
+      expect(ipc.cache<string>('users', { ttlMs: 60_000 })).toBe(first);
     }
+    await ipc.cache<string>('users', { ttlMs: 60_000 }).set('42', 'Ada');
+    expect(await first.get('42')).toBe('Ada');
+    expect(ipc.cache('users')).not.toBe(first);
+    expect(ipc.cache('users', { ttlMs: 1000 })).not.toBe(first);
+    expect(ipc.cache('others', { ttlMs: 60_000 })).not.toBe(first);
+    const codec = jsonCodec<string>();
+    expect(ipc.cache('users', { codec })).toBe(ipc.cache('users', { codec }));
+    expect(ipc.queue('jobs').writer()).toBe(ipc.queue('jobs').writer());
+    expect(ipc.queue('jobs').reader()).toBe(ipc.queue('jobs').reader());
+    expect(ipc.stream('log').group('g', 'c1')).toBe(ipc.stream('log').group('g', 'c1'));
+    expect(ipc.stream('log').group('g', 'c2')).not.toBe(ipc.stream('log').group('g', 'c1'));
+    // Each fan-out reader has a cursor of its own.
+    expect(ipc.stream('log').reader()).not.toBe(ipc.stream('log').reader());
   });
 
   it('makes a new reader when the one it had was closed', async () => {
-    const ipc = createIpc({ url: redisUrl(), prefix });
-    try {
-      const reader = ipc.queue('jobs').reader();
-      await reader.close();
-      const next = ipc.queue('jobs').reader();
-      expect(next).not.toBe(reader);
-      expect(next.closed).toBe(false);
-    } finally {
-      await ipc.close();
-    }
+    const reader = t.ipc.queue('jobs').reader();
+    await reader.close();
+    const next = t.ipc.queue('jobs').reader();
+    expect(next).not.toBe(reader);
+    expect(next.closed).toBe(false);
   });
 
   it('recognises a client made by another copy of core by its brand, not its class', async () => {
     const other = await secondCopyOfCore();
-    const client = other.createClient({ url: redisUrl(), prefix });
+    const client = other.createClient({ url: t.url, prefix: t.prefix });
     expect(client instanceof IpcClient).toBe(false);
     const ipc = createIpc(client as unknown as IpcClient);
     expect(ipc.client).toBe(client);
