@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { sleep } from './internal/timing.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
 
-/** How long one blocking command may wait, in the two units Redis commands take (0: for ever). */
+/**
+ * How long one blocking command may wait on the server, in the two units Redis commands take: at least
+ * 1 ms and at most the client's `blockingSliceMs`, never 0 ("for ever"), so that connections take
+ * turns between waiters. A command that returns `null` is simply sent again.
+ */
 export interface BlockingWait {
-  /** Milliseconds, for `XREAD BLOCK` / `XREADGROUP BLOCK`; 0 means for ever. */
+  /** Milliseconds, for `XREAD BLOCK` / `XREADGROUP BLOCK`. */
   readonly ms: number;
-  /** Seconds (fractional), for `BLMOVE`, `BRPOP`, `BLMPOP`, …; 0 means for ever. */
+  /** Seconds (fractional), for `BLMOVE`, `BRPOP`, `BLMPOP`, …. */
   readonly seconds: number;
 }
 
