@@ -113,6 +113,9 @@ describe('faults', () => {
       });
       await ipc.subscriber.subscribe('chan', (message) => received.push(message));
       await ipc.redis.publish('chan', 'one');
+      // Killed only once 'one' has arrived: a kill can reset the socket before it is read.
+      const arrived = Date.now() + 5000;
+      while (received.length < 1 && Date.now() < arrived) await pause(5);
       await server.kill();
       await server.start();
       const deadline = Date.now() + 5000;
