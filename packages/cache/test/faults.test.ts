@@ -1,35 +1,29 @@
 import { isIpcError } from '@redis-ipc/core';
-import { type RedisServer, startRedisServer } from '@redis-ipc/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RedisServer, rejection, standaloneTarget, startRedisServer } from '@redis-ipc/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
+import { cacheContext } from './connect.js';
 
 // These tests stop and restart Redis, so they use a server of their own.
 describe('server restarts', () => {
   let server: RedisServer;
-  let t: TestContext;
   beforeAll(async () => {
     server = await startRedisServer();
   });
   afterAll(async () => {
     await server.stop();
   });
-  beforeEach(() => {
-    t = testContext(server.url, 'fault');
-  });
-  afterEach(async () => {
-    await t.cleanUp();
-  });
+  const t = cacheContext({ target: () => standaloneTarget(server.url), label: 'fault' });
 
   it('does not leave a waiter hanging past its timeout across a restart', async () => {
     const cache = createCache<number>(await t.client(), 'restart');
     const started = performance.now();
     // Long enough for the server and the client's connections to be back before the deadline.
     const waiting = rejection(cache.waitFor('k', { timeoutMs: 3000 }));
-    await eventually(() => cache.waiting === 1);
-    await pause(100);
+    await t.until(() => cache.waiting === 1);
+    await t.pause(100);
     await server.kill();
-    await pause(300);
+    await t.pause(300);
     await server.start();
     const error = await waiting;
     const elapsed = performance.now() - started;
@@ -42,7 +36,7 @@ describe('server restarts', () => {
     const ipc = await t.client();
     const cache = createCache<number>(ipc, 'down');
     const waiting = rejection(cache.waitFor('k', { timeoutMs: 800 }));
-    await eventually(() => cache.waiting === 1);
+    await t.until(() => cache.waiting === 1);
     const started = performance.now();
     await server.kill();
     try {
@@ -55,7 +49,7 @@ describe('server restarts', () => {
     } finally {
       await server.start();
       // IpcClient.close() waits for commands queued while offline (the late probe's GET): let them run.
-      await eventually(() => ipc.redis.isReady, 10_000);
+      await t.until(() => ipc.redis.isReady, 10_000);
     }
   });
 
@@ -64,10 +58,10 @@ describe('server restarts', () => {
     const cache = createCache<number>(ipc, 'rearm');
     const marker = `${t.prefix}:{rearm}:c:k:k`;
     const waiting = cache.waitFor('k', { timeoutMs: 15_000 });
-    await eventually(async () => (await ipc.redis.exists(marker)) === 1);
+    await t.until(async () => (await ipc.redis.exists(marker)) === 1);
     await server.restart();
     // The restarted server is empty; the waiter puts its marker back once reconnected.
-    await eventually(async () => (await ipc.redis.exists(marker)) === 1, 8000);
+    await t.until(async () => (await ipc.redis.exists(marker)) === 1, 8000);
     const writer = createCache<number>(await t.client(), 'rearm');
     await writer.set('k', 3);
     expect(await waiting).toBe(3);
@@ -78,8 +72,8 @@ describe('server restarts', () => {
       foreignWritePollMs: Number.POSITIVE_INFINITY,
     });
     const waiting = cache.waitFor('k', { timeoutMs: 15_000 });
-    await eventually(() => cache.waiting === 1);
-    await pause(100);
+    await t.until(() => cache.waiting === 1);
+    await t.pause(100);
     await server.kill();
     await server.start();
     // Written by another client before the waiter's connections are back: no marker, no message.

@@ -1,20 +1,14 @@
 import { bufferCodec, type IpcClient } from '@redis-ipc/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Cache, type CacheOptions, createCache } from '../src/index.js';
-import { eventually, pause, type TestContext, testContext } from './helpers.js';
+import { cacheContext } from './connect.js';
 
 // A writer's SET … GET uses up the waiting marker. When what it then announces is "read the key
 // yourself" and the key is empty by the time the waiter reads it (the value expired, or was
 // deleted), the waiter must put its marker back: otherwise the next write, by a writer that does not
 // announce every write, meets no marker and tells nobody.
 
-let t: TestContext;
-beforeEach(() => {
-  t = testContext(undefined, 'rearm');
-});
-afterEach(async () => {
-  await t.cleanUp();
-});
+const t = cacheContext({ label: 'rearm' });
 
 // Holds back every command of `ipc` but SET until the returned function is called, as a slow
 // network between a write and its announcement would.
@@ -45,16 +39,16 @@ describe.each(codecs)('a consumed waiting marker, with $name', ({ options, value
     });
     const valueKey = `${t.prefix}:{gone}:c:k:k`;
     const waiting = reader.waitFor('k', { timeoutMs: 8000 });
-    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 1);
+    await t.until(async () => (await readerIpc.redis.exists(valueKey)) === 1);
 
     // Writer B: its SET … GET meets the marker, the value expires before the announcement goes out.
     const writerB = await t.client();
     const release = holdBackAfterSet(writerB);
     const written = createCache<unknown>(writerB, 'gone', options).set('k', value(1), { ttlMs: 1 });
-    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 0);
+    await t.until(async () => (await readerIpc.redis.exists(valueKey)) === 0);
     release();
     await written;
-    await pause(300);
+    await t.pause(300);
 
     // Writer C, another process that met no waiter lately: a plain SET … GET.
     const writerC: Cache<unknown> = createCache<unknown>(await t.client(), 'gone', options);

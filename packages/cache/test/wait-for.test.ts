@@ -1,15 +1,12 @@
 import { isIpcError } from '@redis-ipc/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from '@redis-ipc/testing';
+import { describe, expect, it } from 'vitest';
 import { createCache } from '../src/index.js';
-import { eventually, pause, rejection, type TestContext, testContext } from './helpers.js';
+import { cacheContext } from './connect.js';
 
-let t: TestContext;
-beforeEach(() => {
-  t = testContext();
-});
-afterEach(async () => {
-  await t.cleanUp();
-});
+// Prefixed mode's waiting machinery: one subscription, waiting markers, recall of announced values.
+// What every store does when waiting is in suite/wait-for.ts.
+const t = cacheContext();
 
 async function subscribers(
   ipc: { redis: { sendCommand(args: string[]): Promise<unknown> } },
@@ -29,39 +26,6 @@ describe('waitFor', () => {
     expect(await subscribers(ipc, `${t.prefix}:{present}:c:e`)).toBe(0);
   });
 
-  it('is woken by a write from another client', async () => {
-    // With the foreign-write re-check off, only the writer's announcement can wake the reader.
-    const reader = createCache<{ n: number }>(await t.client(), 'wake', {
-      foreignWritePollMs: Number.POSITIVE_INFINITY,
-    });
-    const writer = createCache<{ n: number }>(await t.client(), 'wake');
-    const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
-    await eventually(() => reader.waiting === 1);
-    await pause(50);
-    const written = performance.now();
-    await writer.set('k', { n: 1 });
-    expect(await waiting).toEqual({ n: 1 });
-    // The wake-up follows the write (typically within a millisecond); the bound allows a busy machine.
-    expect(performance.now() - written).toBeLessThan(2000);
-  });
-
-  it('resolves waiters that start before, during and after the write', async () => {
-    const reader = createCache<number>(await t.client(), 'race');
-    const writer = createCache<number>(await t.client(), 'race');
-    for (let round = 0; round < 30; round++) {
-      const key = `k${round}`;
-      const before = reader.waitFor(key, { timeoutMs: 10_000 });
-      await pause(1);
-      // The write and a new wait race each other; a third wait starts once the write is done.
-      const [during] = await Promise.all([
-        reader.waitFor(key, { timeoutMs: 10_000 }),
-        pause(round % 3).then(() => writer.set(key, round)),
-      ]);
-      const after = await reader.waitFor(key, { timeoutMs: 10_000 });
-      expect([await before, during, after]).toEqual([round, round, round]);
-    }
-  });
-
   it('serves a thousand waiters with one subscription on one connection', async () => {
     const ipc = await t.client();
     const reader = createCache<number>(ipc, 'crowd');
@@ -69,9 +33,9 @@ describe('waitFor', () => {
     const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
     const waits = keys.map((key) => reader.waitFor(key, { timeoutMs: 20_000 }));
     const shared = Array.from({ length: 200 }, () => reader.waitFor('shared', { timeoutMs: 20_000 }));
-    await eventually(() => reader.waiting === 1200);
+    await t.until(() => reader.waiting === 1200);
     // Every key is armed (the marker is in place) before we count.
-    await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{crowd}:c:k:k999`)) === 1);
+    await t.until(async () => (await ipc.redis.exists(`${t.prefix}:{crowd}:c:k:k999`)) === 1);
     expect(await subscribers(ipc, `${t.prefix}:{crowd}:c:e`)).toBe(1);
     expect(ipc.blockingConnections).toBe(0);
     const channels = (await ipc.redis.sendCommand(['PUBSUB', 'CHANNELS', `${t.prefix}*`])) as string[];
@@ -82,19 +46,7 @@ describe('waitFor', () => {
     await writer.set('shared', -1);
     expect(await Promise.all(waits)).toEqual(keys.map((_, i) => i));
     expect(new Set(await Promise.all(shared))).toEqual(new Set([-1]));
-    await eventually(() => reader.waiting === 0);
-  });
-
-  it('rejects with TimeoutError when the time passes', async () => {
-    const cache = createCache<number>(await t.client(), 'timeout');
-    const started = performance.now();
-    const error = await rejection(cache.waitFor('none', { timeoutMs: 200 }));
-    const elapsed = performance.now() - started;
-    expect(isIpcError(error, 'IPC_TIMEOUT')).toBe(true);
-    expect((error as unknown as { timeoutMs: number }).timeoutMs).toBe(200);
-    expect(elapsed).toBeGreaterThanOrEqual(195);
-    expect(elapsed).toBeLessThan(1500);
-    expect(isIpcError(await rejection(cache.waitFor('none', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
+    await t.until(() => reader.waiting === 0);
   });
 
   it('finds a value that is there even with a timeout shorter than a round trip', async () => {
@@ -102,54 +54,18 @@ describe('waitFor', () => {
     await cache.set('present', 1);
     // Another wait keeps the cache subscribed, so each of these goes straight to arming its key.
     const other = cache.waitFor('absent', { timeoutMs: 10_000 }).catch(() => undefined);
-    await eventually(() => cache.waiting === 1);
+    await t.until(() => cache.waiting === 1);
     for (let i = 0; i < 3; i++) expect(await cache.waitFor('present', { timeoutMs: 0 })).toBe(1);
     expect(isIpcError(await rejection(cache.waitFor('absent', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
     cache.close();
     await other;
   });
 
-  it('uses the cache default timeout', async () => {
-    const cache = createCache<number>(await t.client(), 'timeout-default', { waitTimeoutMs: 100 });
-    expect(isIpcError(await rejection(cache.waitFor('none')), 'IPC_TIMEOUT')).toBe(true);
-  });
-
-  it('rejects promptly on abort, and at once for an aborted signal', async () => {
-    const cache = createCache<number>(await t.client(), 'abort');
-    const controller = new AbortController();
-    const waiting = cache.waitFor('none', { signal: controller.signal });
-    await eventually(() => cache.waiting === 1);
-    const aborted = performance.now();
-    controller.abort(new Error('stop'));
-    const error = await rejection(waiting);
-    expect(isIpcError(error, 'IPC_ABORTED')).toBe(true);
-    expect((error as Error).cause).toEqual(new Error('stop'));
-    expect(performance.now() - aborted).toBeLessThan(500);
-    expect(
-      isIpcError(await rejection(cache.waitFor('none', { signal: controller.signal })), 'IPC_ABORTED'),
-    ).toBe(true);
-    await eventually(() => cache.waiting === 0);
-  });
-
-  it('rejects waiters with ClosedError when the cache or its client closes', async () => {
-    const ipc = await t.client();
-    const one = createCache<number>(ipc, 'close');
-    const two = createCache<number>(ipc, 'close');
-    // Settled while close() runs: caught at once, not after close() has resolved.
-    const first = rejection(one.waitFor('k'));
-    const second = rejection(two.waitFor('k'));
-    await eventually(() => one.waiting === 1 && two.waiting === 1);
-    one.close();
-    expect(isIpcError(await first, 'IPC_CLOSED')).toBe(true);
-    await ipc.close();
-    expect(isIpcError(await second, 'IPC_CLOSED')).toBe(true);
-  });
-
   it('hides the waiting marker from every read, and keeps it through delete and clear', async () => {
     const ipc = await t.client();
     const cache = createCache<number>(ipc, 'marker');
     const waiting = cache.waitFor('k', { timeoutMs: 10_000 });
-    await eventually(async () => (await ipc.redis.exists(`${t.prefix}:{marker}:c:k:k`)) === 1);
+    await t.until(async () => (await ipc.redis.exists(`${t.prefix}:{marker}:c:k:k`)) === 1);
     expect(await cache.get('k')).toBeUndefined();
     expect(await cache.getEntry('k')).toBeUndefined();
     expect(await cache.has('k')).toBe(false);
@@ -176,26 +92,14 @@ describe('waitFor', () => {
     const cache = createCache<number>(ipc, 'linger');
     await rejection(cache.waitFor('k', { timeoutMs: 50 }));
     expect(await subscribers(ipc, `${t.prefix}:{linger}:c:e`)).toBe(1);
-    await eventually(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 0, 6000);
+    await t.until(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 0, 6000);
     // And subscribes again for the next waiter.
     const writer = createCache<number>(await t.client(), 'linger');
     const waiting = cache.waitFor('k2', { timeoutMs: 10_000 });
-    await eventually(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 1);
-    await pause(20);
+    await t.until(async () => (await subscribers(ipc, `${t.prefix}:{linger}:c:e`)) === 1);
+    await t.pause(20);
     await writer.set('k2', 2);
     expect(await waiting).toBe(2);
-  });
-
-  it('is woken by mset and by getOrSet', async () => {
-    const reader = createCache<number>(await t.client(), 'other-writes');
-    const writer = createCache<number>(await t.client(), 'other-writes');
-    const a = reader.waitFor('a', { timeoutMs: 10_000 });
-    const b = reader.waitFor('b', { timeoutMs: 10_000 });
-    await eventually(() => reader.waiting === 2);
-    await pause(50);
-    await writer.mset([['a', 1]]);
-    await writer.getOrSet('b', () => 2);
-    expect([await a, await b]).toEqual([1, 2]);
   });
 
   it('never hands out a value deleted before its announcement went out', async () => {
@@ -207,7 +111,7 @@ describe('waitFor', () => {
     // The reader's wait leaves a waiting marker: the writer's SET … GET meets it, and the writer
     // announces the value in a second step.
     const waiting = reader.waitFor('k', { timeoutMs: 10_000 });
-    await eventually(async () => (await readerIpc.redis.exists(valueKey)) === 1);
+    await t.until(async () => (await readerIpc.redis.exists(valueKey)) === 1);
     // Hold back every command of the writer after its SET, as a slow network would.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -218,12 +122,12 @@ describe('waitFor', () => {
     redis.sendCommand = (args, ...rest) =>
       args[0] === 'SET' ? send(args, ...rest) : gate.then(() => send(args, ...rest));
     const writing = writer.set('k', 'old');
-    await eventually(async () => (await readerIpc.redis.get(valueKey))?.endsWith('"old"') === true);
+    await t.until(async () => (await readerIpc.redis.get(valueKey))?.endsWith('"old"') === true);
     // Deleted (by another client) between the write and its announcement.
     expect(await reader.delete('k')).toBe(true);
     release();
     await writing;
-    await pause(50);
+    await t.pause(50);
     // Neither the waiter nor a later wait gets the deleted value.
     expect(isIpcError(await rejection(reader.waitFor('k', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
     await writer.set('k', 'new');
@@ -238,7 +142,7 @@ describe('waitFor', () => {
     // A write that meets a waiting reader puts the writer in announcing mode for a while.
     const meetReader = async (key: string) => {
       const waiting = reader.waitFor(key, { timeoutMs: 10_000 });
-      await eventually(async () => (await ipc.redis.exists(marker(key))) === 1);
+      await t.until(async () => (await ipc.redis.exists(marker(key))) === 1);
       await writer.set(key, -1);
       await waiting;
     };
@@ -247,7 +151,7 @@ describe('waitFor', () => {
       await meetReader(`primer${attempt}`);
       const key = `next${attempt}`;
       await writer.set(key, attempt);
-      await pause(2);
+      await t.pause(2);
       const waiting = reader.waitFor(key, { timeoutMs: 10_000 });
       // Answered from memory: no watcher was needed.
       recalled = reader.waiting === 0;
@@ -259,7 +163,7 @@ describe('waitFor', () => {
     // reader has surely handled that announcement once it sees a later one on the same channel.
     await meetReader('primer');
     const after = reader.waitFor('after', { timeoutMs: 10_000 });
-    await eventually(async () => (await ipc.redis.exists(marker('after'))) === 1);
+    await t.until(async () => (await ipc.redis.exists(marker('after'))) === 1);
     await writer.set('gone', 1);
     await writer.delete('gone');
     await writer.set('after', 2);
@@ -268,7 +172,7 @@ describe('waitFor', () => {
     // Nor is an expired value used.
     await meetReader('primer-brief');
     await writer.set('brief', 1, { ttlMs: 5 });
-    await pause(20);
+    await t.pause(20);
     expect(isIpcError(await rejection(reader.waitFor('brief', { timeoutMs: 200 })), 'IPC_TIMEOUT')).toBe(
       true,
     );
