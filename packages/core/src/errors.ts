@@ -3,10 +3,10 @@ import {
   ConnectionTimeoutError,
   DisconnectsClientError,
   ErrorReply,
+  ReconnectStrategyError,
   AbortError as RedisAbortError,
   ClientClosedError as RedisClientClosedError,
   TimeoutError as RedisTimeoutError,
-  ReconnectStrategyError,
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
 } from 'redis';
@@ -235,7 +235,8 @@ const CONNECTION_ERRNO = new Set([
   'EAI_AGAIN',
   'EADDRNOTAVAIL',
 ]);
-const TLS_ERROR_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
+const TLS_ERROR_CODE =
+  /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
 
 // First words of Redis error replies, for replies thrown by another copy of node-redis.
 const REPLY_WORD =
@@ -277,7 +278,9 @@ export function toIpcError(error: unknown): IpcError {
     if (UNAVAILABLE_REPLY.has(word)) {
       return new UnavailableError(word, `Redis cannot run commands now: ${error.message}`, { cause: error });
     }
-    if (AUTH_REPLY.has(word)) return new AuthError(`Authentication failed: ${error.message}`, { cause: error });
+    if (AUTH_REPLY.has(word)) {
+      return new AuthError(`Authentication failed: ${error.message}`, { cause: error });
+    }
     return new CommandError(error.message, { cause: error });
   }
   // What commands still waiting get when their client is closed or destroyed: not cut off.
