@@ -7,14 +7,22 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createIpc } from '@redis-ipc/ipc';
 import { deleteKeys, startRedisServer } from '@redis-ipc/testing';
-import { CACHE, FINISHED, type ProgressEvent, QUEUE, STREAM } from './protocol.js';
+import {
+  CACHE,
+  DEMO_LIMIT_MS,
+  EXIT_GRACE_MS,
+  FINISHED,
+  type ProgressEvent,
+  QUEUE,
+  RUN_LIMIT_MS,
+  STREAM,
+} from './protocol.js';
 
 const TASKS = 2_000;
 const BATCHES = 20;
 const WORKERS = ['w1', 'w2', 'w3'];
 const VICTIM = 'w2';
 const KILL_AT = 0.35;
-const RUN_LIMIT_MS = 60_000;
 
 async function redisUrl(): Promise<{ url: string; stop: () => Promise<void> }> {
   const fromEnv = process.env.REDIS_URL;
@@ -38,7 +46,8 @@ function start(name: string, script: string, args: string[], show: boolean): Pro
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
     {
-      stdio: ['ignore', show ? 'inherit' : 'pipe', 'pipe'],
+      // The IPC channel lets a child notice when this process is gone, however it ended.
+      stdio: ['ignore', show ? 'inherit' : 'pipe', 'pipe', 'ipc'],
     },
   );
   children.set(name, child);
@@ -62,12 +71,12 @@ const { url, stop } = await redisUrl();
 const prefix = `demo-${randomBytes(4).toString('hex')}`;
 const ipc = createIpc({ url, prefix });
 const failures: string[] = [];
-let finishing = false;
-const limit = setTimeout(() => {
-  failures.push(`the run did not finish within ${RUN_LIMIT_MS / 1000} s`);
+// The last resort, should finishing itself hang: nothing of the demo outlives this.
+const hardLimit = setTimeout(() => {
   for (const child of children.values()) child.kill('SIGKILL');
-  void finish();
-}, RUN_LIMIT_MS + 5_000);
+  console.error(`demo FAILED: still running after ${DEMO_LIMIT_MS / 1000} s`);
+  process.exit(1);
+}, DEMO_LIMIT_MS);
 
 console.log(
   `redis-ipc demo: ${TASKS} tasks, ${WORKERS.length} worker processes, Redis at ${url}, keys under ${prefix}:`,
@@ -89,34 +98,44 @@ let tableLoads = 0;
 let killedHolding = 0;
 const progress = ipc.stream<ProgressEvent>(STREAM).reader({ from: '0' });
 const inspector = ipc.queue(QUEUE).reader();
-for await (const event of progress.events({ signal: AbortSignal.timeout(RUN_LIMIT_MS) })) {
-  if (event.value.kind === 'table-loaded') tableLoads++;
-  if (event.value.kind !== 'done') continue;
-  doneEvents++;
-  if (event.value.deliveries > 1 && !done.has(event.value.task)) recovered++;
-  done.add(event.value.task);
-  if (!children.get(VICTIM)?.killed && done.size >= TASKS * KILL_AT) {
-    killedHolding = await inspector.inFlight();
-    children.get(VICTIM)?.kill('SIGKILL');
-    process.stdout.write(
-      `\n✂  killed worker ${VICTIM} with SIGKILL (tasks in flight across workers: ${killedHolding})\n`,
-    );
+const runLimit = AbortSignal.timeout(RUN_LIMIT_MS);
+try {
+  for await (const event of progress.events({ signal: runLimit })) {
+    if (event.value.kind === 'table-loaded') tableLoads++;
+    if (event.value.kind !== 'done') continue;
+    doneEvents++;
+    if (event.value.deliveries > 1 && !done.has(event.value.task)) recovered++;
+    done.add(event.value.task);
+    if (!children.get(VICTIM)?.killed && done.size >= TASKS * KILL_AT) {
+      killedHolding = await inspector.inFlight();
+      children.get(VICTIM)?.kill('SIGKILL');
+      process.stdout.write(
+        `\n✂  killed worker ${VICTIM} with SIGKILL (tasks in flight across workers: ${killedHolding})\n`,
+      );
+    }
+    if (done.size >= TASKS) break;
   }
-  if (done.size >= TASKS) break;
+} catch (error) {
+  failures.push(
+    runLimit.aborted
+      ? `the run did not finish within ${RUN_LIMIT_MS / 1000} s`
+      : `reading the progress stream failed: ${(error as Error).message}`,
+  );
 }
 const elapsedMs = performance.now() - startedAt;
-await ipc.cache(CACHE).set(FINISHED, true);
 await finish();
 
 async function finish(): Promise<void> {
-  if (finishing) return;
-  finishing = true;
-  clearTimeout(limit);
+  // Whether or not the work is done: every worker drains and leaves.
+  await ipc
+    .cache(CACHE)
+    .set(FINISHED, true)
+    .catch((error: Error) => failures.push(`could not tell the workers to finish: ${error.message}`));
   const codes = await Promise.race([
     Promise.all([...exits, ...[...workerExits].filter(([name]) => name !== VICTIM).map(([, exit]) => exit)]),
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000)),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), EXIT_GRACE_MS)),
   ]);
-  if (codes === null) failures.push('a process did not exit after the run');
+  if (codes === null) failures.push(`a process did not exit within ${EXIT_GRACE_MS / 1000} s after the run`);
   else if (codes.some((code) => code !== 0)) failures.push(`a process exited with ${codes.join(', ')}`);
   const counts = await inspector.counts().catch(() => undefined);
   if (done.size !== TASKS) failures.push(`${TASKS - done.size} tasks were never reported done`);
@@ -144,6 +163,7 @@ async function finish(): Promise<void> {
   await ipc.close();
   await deleteKeys(url, `${prefix}:`);
   await stop();
+  clearTimeout(hardLimit);
   if (failures.length > 0) {
     console.error(`demo FAILED: ${failures.join('; ')}`);
     process.exit(1);

@@ -1,11 +1,20 @@
 // Monitor process: reads every progress event from the start of the stream and renders a live
 // progress bar with throughput. Exits once every task has been reported.
 import { createIpc } from '@redis-ipc/ipc';
-import { CACHE, PRODUCER_DONE, type ProducerReport, type ProgressEvent, STREAM } from './protocol.js';
+import {
+  CACHE,
+  exitWithCoordinator,
+  PRODUCER_DONE,
+  type ProducerReport,
+  type ProgressEvent,
+  RUN_LIMIT_MS,
+  STREAM,
+} from './protocol.js';
 
+exitWithCoordinator();
 const [url, prefix] = process.argv.slice(2);
 const ipc = createIpc({ url, prefix });
-const { tasks } = await ipc.cache<ProducerReport>(CACHE).waitFor(PRODUCER_DONE, { timeoutMs: 30_000 });
+const { tasks } = await ipc.cache<ProducerReport>(CACHE).waitFor(PRODUCER_DONE, { timeoutMs: RUN_LIMIT_MS });
 const reader = ipc.stream<ProgressEvent>(STREAM).reader({ from: '0' });
 
 const tty = process.stdout.isTTY === true;
@@ -30,7 +39,7 @@ function render(final = false): void {
 }
 
 const ticker = setInterval(render, 100);
-for await (const event of reader.events({ signal: AbortSignal.timeout(60_000) })) {
+for await (const event of reader.events({ signal: AbortSignal.timeout(RUN_LIMIT_MS) })) {
   if (event.value.kind !== 'done') continue;
   done.add(event.value.task);
   perWorker.set(event.value.worker, (perWorker.get(event.value.worker) ?? 0) + 1);

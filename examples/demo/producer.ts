@@ -1,7 +1,16 @@
 // Producer process: queues every work item (in batches, with ids so a retried push cannot duplicate),
 // then tells the others through the cache how many there are.
 import { createIpc } from '@redis-ipc/ipc';
-import { CACHE, PRODUCER_DONE, type ProducerReport, QUEUE, type WorkItem } from './protocol.js';
+import {
+  CACHE,
+  exitWithCoordinator,
+  PRODUCER_DONE,
+  type ProducerReport,
+  QUEUE,
+  type WorkItem,
+} from './protocol.js';
+
+exitWithCoordinator();
 
 const [url, prefix, tasksArg, batchesArg] = process.argv.slice(2);
 const tasks = Number(tasksArg);

@@ -23,6 +23,26 @@ export interface ProducerReport {
   readonly batches: number;
 }
 
+/** The work must be done within this; every process of the demo bounds its waits by it. */
+export const RUN_LIMIT_MS = 60_000;
+/** Once the work is done (or the run limit passed), how long the processes get to leave. */
+export const EXIT_GRACE_MS = 15_000;
+/** The demo's hard bound: past it, it kills every process it started and exits 1. */
+export const DEMO_LIMIT_MS = RUN_LIMIT_MS + EXIT_GRACE_MS + 5_000;
+
+/**
+ * For the demo's child processes: exit as soon as the coordinator that started them is gone (it opens
+ * an IPC channel for this, which closes whatever ended the coordinator, even SIGKILL), without letting
+ * that channel keep a process alive once its work is done.
+ */
+export function exitWithCoordinator(): void {
+  if (!process.send) return;
+  // Gone already while this process was still starting: the event will not come again.
+  if (!process.connected) process.exit(1);
+  process.once('disconnect', () => process.exit(1));
+  process.channel?.unref();
+}
+
 /** Names of the structures, all under the run's own key prefix. */
 export const QUEUE = 'work';
 export const CACHE = 'shared';

@@ -4,14 +4,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createIpc } from '@redis-ipc/ipc';
 import {
   CACHE,
+  exitWithCoordinator,
   FINISHED,
   factor,
   type ProgressEvent,
   primesBelow,
   QUEUE,
+  RUN_LIMIT_MS,
   STREAM,
   type WorkItem,
 } from './protocol.js';
+
+exitWithCoordinator();
 
 const [url, prefix, name] = process.argv.slice(2);
 if (!url || !prefix || !name) throw new Error('usage: worker.ts <url> <prefix> <name>');
@@ -45,7 +49,15 @@ const worker = reader.process(
 );
 console.log(`${name} ready`);
 
-// Run until the coordinator says the work is finished, then drain and leave.
-await tables.waitFor(FINISHED);
+// Run until the coordinator says the work is finished (it does within the run limit, or is gone),
+// then drain and leave.
+const finished = await tables.waitFor(FINISHED, { timeoutMs: RUN_LIMIT_MS + 5_000 }).then(
+  () => true,
+  (error: Error) => {
+    console.error(`${name}: no word from the coordinator: ${error.message}`);
+    return false;
+  },
+);
 await worker.close({ timeoutMs: 5_000 });
 await ipc.close();
+if (!finished) process.exitCode = 1;

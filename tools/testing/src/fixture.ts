@@ -52,6 +52,8 @@ function watchParent(): void {
   if (watchingParent) return;
   watchingParent = true;
   if (process.send) {
+    // Gone already while this process was still starting: the event will not come again.
+    if (!process.connected) process.exit(EXIT_PARENT_GONE);
     process.once('disconnect', () => process.exit(EXIT_PARENT_GONE));
     // Listening must not keep a fixture that has finished its work alive.
     process.channel?.unref();
