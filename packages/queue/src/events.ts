@@ -1,17 +1,17 @@
-import type { DecodeError, IpcError } from '@redis-ipc/core';
+import type { DeadLetterNotice, DecodeError, IpcError } from '@redis-ipc/core';
 import type { NackOutcome, Task } from './task.js';
 
 /** Payload of the `dead-letter` event. */
-export interface DeadLetterEvent {
-  /** The task id. */
-  readonly id: string;
-  /** Why it was dead-lettered. */
-  readonly reason: string;
-  /** How many times it had been delivered. */
-  readonly deliveries: number;
+export interface DeadLetterEvent extends DeadLetterNotice {
+  /**
+   * Why: `'decode'` (undecodable item), `'failed'` (nacked on its last delivery: its handler failed,
+   * or `task.nack()`), `'max-deliveries'` (delivered `maxDeliveries` times without an ack: its readers
+   * kept dying or losing their lease).
+   */
+  readonly reason: 'decode' | 'failed' | 'max-deliveries';
 }
 
-/** Payload of the `task-failed` event. */
+/** Payload of the `failed` event. */
 export interface TaskFailedEvent<T> {
   /** The task whose handler failed. */
   readonly task: Task<T>;
@@ -42,14 +42,15 @@ export interface ReadQueueEvents<T> {
   'decode-error': [error: DecodeError];
   /** This reader moved a task to the dead-letter list. */
   'dead-letter': [event: DeadLetterEvent];
-  /** A `process` handler threw (or rejected); the task was nacked with a retry delay. */
-  'task-failed': [event: TaskFailedEvent<T>];
+  /** A `process` handler threw (or rejected, or ran past `timeoutMs`); the task was nacked. */
+  failed: [event: TaskFailedEvent<T>];
   /** This reader returned the tasks of readers whose lease had expired. */
   recovered: [event: RecoveredEvent];
   /**
    * This reader's own lease had expired and its tasks were given to others (it was cut off from
-   * Redis, or its event loop was blocked for longer than `leaseMs`). Its buffered tasks are dropped;
-   * handlers still running may run a task that another reader also runs.
+   * Redis, or its event loop was blocked, for longer than `leaseMs`). Its buffered tasks are dropped,
+   * the `task.signal` of every task it still ran aborts with a {@link LeaseLostError}, and their acks
+   * resolve `'lost'` without changing anything.
    */
   'lease-lost': [];
 }

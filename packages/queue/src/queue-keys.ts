@@ -1,12 +1,21 @@
 import type { IpcClient } from '@redis-ipc/core';
 
+/** The keys of one reader. */
+export interface ReaderKeys {
+  /** Its in-flight hash: delivery token → item, plus its started mark and unread nack outcomes. */
+  readonly inflight: string;
+  /** The list its blocking wait moves an item into before the item is leased. */
+  readonly landing: string;
+}
+
 /**
- * Every key of one queue, built in one place. All share the queue name's hash tag, so they live in
- * one cluster slot and the scripts may touch them together.
+ * Every key of one queue, built in one place (nothing else builds a key). All share the queue name's
+ * hash tag, so they live in one cluster slot and the scripts may touch them together; every script is
+ * given each key it touches.
  *
  * - `main`: the list of waiting tasks (LPUSH to add, pop from the right).
  * - `consumers`: sorted set of live at-least-once readers, scored by the expiry of their lease.
- * - `inflight:<consumer>`: hash of the tasks a reader holds, task id → item.
+ * - `inflight:<consumer>`: hash of the deliveries a reader holds, token → item (see {@link ReaderKeys}).
  * - `landing:<consumer>`: list a reader's blocking wait moves an item into before it is leased.
  * - `deliveries`: hash task id → deliveries so far, for tasks that were handed out and came back.
  * - `delayed`: sorted set of items waiting for a retry delay, scored by the time they are due.
@@ -19,9 +28,9 @@ export class QueueKeys {
   readonly deliveries: string;
   readonly delayed: string;
   readonly dead: string;
-  readonly inflightPrefix: string;
-  readonly landingPrefix: string;
-  readonly dedupePrefix: string;
+  readonly #inflightPrefix: string;
+  readonly #landingPrefix: string;
+  readonly #dedupePrefix: string;
 
   constructor(ipc: IpcClient, name: string) {
     const keys = ipc.keys.structure('q', name);
@@ -30,18 +39,18 @@ export class QueueKeys {
     this.deliveries = keys.sub('deliveries');
     this.delayed = keys.sub('delayed');
     this.dead = keys.sub('dead');
-    this.inflightPrefix = keys.sub('inflight:');
-    this.landingPrefix = keys.sub('landing:');
-    this.dedupePrefix = keys.sub('dedupe:');
+    this.#inflightPrefix = keys.sub('inflight:');
+    this.#landingPrefix = keys.sub('landing:');
+    this.#dedupePrefix = keys.sub('dedupe:');
   }
 
-  /** The in-flight hash of one reader. */
-  inflight(consumer: string): string {
-    return this.inflightPrefix + consumer;
+  /** The keys of one reader. */
+  reader(consumerId: string): ReaderKeys {
+    return { inflight: this.#inflightPrefix + consumerId, landing: this.#landingPrefix + consumerId };
   }
 
-  /** The landing list of one reader. */
-  landing(consumer: string): string {
-    return this.landingPrefix + consumer;
+  /** The dedupe marker of a caller-given task id. */
+  dedupe(id: string): string {
+    return this.#dedupePrefix + id;
   }
 }

@@ -1,11 +1,24 @@
-import { backoffDelay, DecodeError, sleep, TimeoutError, validateTimeout, within } from '@redis-ipc/core';
+import { DecodeError, TimeoutError } from '@redis-ipc/core';
+import {
+  backoffDelay,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  onAbort,
+  runHandler,
+  sleep,
+  validateTimeout,
+  within,
+  yieldIfBusy,
+} from '@redis-ipc/core/internal';
 import type { TaskFailedEvent } from './events.js';
 import type { QueueTask, Task } from './task.js';
 
 /**
  * Handles one task. Returning (or resolving) acks it; throwing (or rejecting) nacks it with the
  * reader's `retryDelayMs`, and after `maxDeliveries` moves it to the dead-letter list with the error.
- * A handler may also call `task.ack()` / `task.nack()` itself.
+ * A handler may also call `task.ack()` / `task.nack()` itself. Handlers may be synchronous or never
+ * wait for I/O: the worker gives way to the event loop every few milliseconds, so the lease is renewed
+ * and acks are sent however long the buffer lasts. A single handler that blocks the event loop for
+ * longer than `leaseMs` loses the lease (see the README's guarantees).
  */
 export type TaskHandler<T> = (value: T, task: Task<T>) => unknown;
 
@@ -68,22 +81,22 @@ export interface WorkerHost<T> {
   /** A buffered task (or decode error), if one can be handed out at once. */
   poll(): QueueTask<T> | DecodeError | undefined;
   /**
-   * The next task (or decode error, already reported) for `lane`; rejects when the reader closes or
-   * {@link WorkerHost.cancel} is called with the lane's worker.
+   * The next task (or decode error, already reported) for `worker`; rejects when the reader closes or
+   * {@link WorkerHost.cancel} is called with the worker.
    */
   next(worker: object): Promise<QueueTask<T> | DecodeError>;
-  /** Rejects (with AbortError) every pending `next` of `worker`. */
+  /** Rejects every pending `next` of `worker`. */
   cancel(worker: object): void;
   /** Counts a worker in (it starts) or out (it stops taking tasks): active ones keep the buffer topped up. */
-  stream(delta: 1 | -1): void;
+  countConsumer(delta: 1 | -1): void;
   /** Whether the reader has stopped handing out tasks. */
   readonly stopped: boolean;
   /** The retry delay after a failure. */
   retryDelay(deliveries: number, error: unknown): number;
   /** Reports a failure that is not a task's (an error event). */
   reportError(error: unknown): void;
-  /** Reports a failed handler. */
-  taskFailed(event: TaskFailedEvent<T>): void;
+  /** Reports a failed handler (the `failed` event). */
+  failed(event: TaskFailedEvent<T>): void;
 }
 
 // The time limit of one running handler.
@@ -92,8 +105,6 @@ interface Limit {
   // Lets the handler's lane go on.
   readonly release: () => void;
 }
-
-const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /** The loop behind {@link ReadQueue.process}: `concurrency` lanes, each taking and handling one task at a time. */
 export class TaskWorker<T> implements Worker {
@@ -110,27 +121,29 @@ export class TaskWorker<T> implements Worker {
   readonly #abandoned = new Promise<void>((resolve) => {
     this.#abandon = resolve;
   });
+  // Removes the listener on the caller's signal, which may outlive this worker by far.
+  readonly #removeSignalListener: () => void;
   #running = 0;
   #closing: Promise<void> | undefined;
 
   constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, options: ProcessOptions) {
-    const { signal } = options;
     this.#timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
     this.#host = host;
     this.#handler = handler;
     this.concurrency = concurrency;
-    host.stream(1);
+    host.countConsumer(1);
     this.#stop.signal.addEventListener(
       'abort',
       () => {
+        this.#removeSignalListener();
         host.cancel(this);
-        host.stream(-1);
+        host.countConsumer(-1);
       },
       { once: true },
     );
-    if (signal?.aborted) this.#stop.abort();
-    else signal?.addEventListener('abort', () => void this.close(), { once: true });
-    for (let i = 0; i < concurrency; i++) this.#lanes.push(this.#lane());
+    this.#removeSignalListener = () => {};
+    this.#removeSignalListener = onAbort(options.signal, () => void this.close());
+    for (let i = 0; i < concurrency && !this.#stop.signal.aborted; i++) this.#lanes.push(this.#lane());
   }
 
   get running(): number {
@@ -181,7 +194,8 @@ export class TaskWorker<T> implements Worker {
         entry ??= await this.#host.next(this);
       } catch (error) {
         if (signal.aborted || this.#host.stopped) return;
-        // Not a task's failure (a reply error, say): report it and back off rather than spin.
+        // Not a task's failure, nor a transient one (the refill loop retries those): a reply error,
+        // say. Report it and back off rather than spin.
         this.#host.reportError(error);
         try {
           await sleep(backoffDelay(failures++), signal);
@@ -191,11 +205,15 @@ export class TaskWorker<T> implements Worker {
         continue;
       }
       failures = 0;
-      // Already dead-lettered and reported as a decode-error event; or given back by the closing
-      // reader before its handler could start.
+      // Already dead-lettered and reported as a decode-error event; or given back (closing reader,
+      // lost lease) before its handler could start.
       if (entry instanceof DecodeError || entry.aborted) continue;
       const handling = this.#handle(entry);
       if (handling) await handling;
+      // Synchronous handlers, and async ones that never wait for I/O, would otherwise keep the event
+      // loop (lease renewal, ack replies) waiting for as long as the buffer lasts.
+      const busy = yieldIfBusy();
+      if (busy) await busy;
     }
   }
 
@@ -203,28 +221,19 @@ export class TaskWorker<T> implements Worker {
   // extra turn of the event loop.
   #handle(task: QueueTask<T>): Promise<void> | undefined {
     this.#running++;
-    let result: unknown;
-    try {
-      result = this.#handler(task.value, task);
-    } catch (error) {
-      this.#threw(task, error);
-      return undefined;
-    }
-    if (!isThenable(result)) {
-      this.#returned(task);
-      return undefined;
-    }
-    const handled = Promise.resolve(result).then(
-      () => this.#returned(task),
-      (error: unknown) => this.#threw(task, error),
-    );
-    return this.#timeoutMs === Number.POSITIVE_INFINITY ? handled : this.#limit(task, handled);
+    const handled = runHandler(this.#handler, [task.value, task], {
+      returned: () => this.#returned(task),
+      threw: (error) => this.#threw(task, error),
+    });
+    if (!handled || this.#timeoutMs === Number.POSITIVE_INFINITY) return handled;
+    return this.#limit(task, handled);
   }
 
   #returned(task: QueueTask<T>): void {
     try {
-      // Not when it timed out (nacked already) or was given back by the closing reader.
-      if (!task.settled && !task.aborted) void task.ack();
+      // Not when it timed out (nacked already), was given back by the closing reader, or its lease was
+      // lost (the task is another reader's now).
+      if (!task.settled && !task.aborted) task.ackQuietly();
     } finally {
       this.#running--;
     }
@@ -274,8 +283,8 @@ export class TaskWorker<T> implements Worker {
   }
 
   #failed(task: QueueTask<T>, error: unknown): void {
-    // A handler that failed after its time was up (the timeout already reported this task), or after
-    // the closing reader gave its task back.
+    // A handler that failed after its time was up (the timeout already reported this task), after the
+    // closing reader gave its task back, or after the lease was lost.
     if (task.aborted) return;
     if (task.settled) {
       this.#report({ task, error, outcome: 'ignored', delayMs: 0 });
@@ -296,17 +305,9 @@ export class TaskWorker<T> implements Worker {
   // A listener that throws must neither break the lane nor leave a promise rejection unhandled.
   #report(event: TaskFailedEvent<T>): void {
     try {
-      this.#host.taskFailed(event);
+      this.#host.failed(event);
     } catch (error) {
       this.#host.reportError(error);
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -10,8 +10,9 @@ import {
 } from '@redis-ipc/core';
 import { durationOption } from '@redis-ipc/core/internal';
 import { Envelope, validateTaskId } from './envelope.js';
+import { QueueAdmin } from './queue-admin.js';
 import { QueueKeys } from './queue-keys.js';
-import { scripts } from './scripts.js';
+import { pushUniqueScript } from './scripts/push-unique.js';
 
 /** Options of {@link createWriteQueue}. */
 export interface WriteQueueOptions<T> extends PayloadOptions<T> {
@@ -27,11 +28,24 @@ export interface WriteQueueOptions<T> extends PayloadOptions<T> {
 export interface PushOptions {
   /**
    * The task id (1 to 200 characters, no quotes, backslashes or control characters). A push with an
-   * id that was already pushed within `dedupeWindowMs` adds nothing, so a producer may retry a push
-   * whose outcome it does not know without creating a duplicate.
+   * id that was already pushed within `dedupeWindowMs` (counted from that push, whatever became of the
+   * task) adds nothing, so a producer may retry a push whose outcome it does not know without creating
+   * a duplicate. `push` resolves with the id either way; {@link WriteQueue.pushUnique} says which.
    * @default a random UUID (no deduplication)
    */
   id?: string;
+}
+
+/** What {@link WriteQueue.pushUnique} did. */
+export interface PushResult {
+  /** The task id. */
+  readonly id: string;
+  /**
+   * `true` when the task was added; `false` when a task with this id had been pushed within the
+   * dedupe window, so nothing was added (a deliberate re-run must wait for the window to pass, or use
+   * another id).
+   */
+  readonly pushed: boolean;
 }
 
 /** Options of {@link WriteQueue.pushMany}. */
@@ -47,11 +61,13 @@ interface Pending {
   readonly id: string;
   readonly item: string;
   readonly unique: boolean;
-  readonly resolve: (id: string) => void;
+  readonly resolve: (result: PushResult) => void;
   readonly reject: (error: IpcError) => void;
 }
 
 const ITEMS_PER_COMMAND = 1000;
+// Plain pushes always add: `pushed[i] ?? true`.
+const ALL_PUSHED: readonly boolean[] = [];
 
 /**
  * The producing side of a queue. Pushes made in the same turn of the event loop are sent together
@@ -63,6 +79,7 @@ export class WriteQueue<T> {
   readonly name: string;
   readonly #ipc: IpcClient;
   readonly #keys: QueueKeys;
+  readonly #admin: QueueAdmin;
   readonly #envelope: Envelope<T>;
   readonly #dedupeWindow: string;
   #pending: Pending[] = [];
@@ -72,6 +89,7 @@ export class WriteQueue<T> {
     this.name = name;
     this.#ipc = ipc;
     this.#keys = new QueueKeys(ipc, name);
+    this.#admin = new QueueAdmin(ipc, this.#keys);
     // Raw mode writes the Rust crate's exact bytes, so no producer field there.
     this.#envelope = new Envelope(new PayloadCodec(options), ipc.keys.raw ? undefined : ipc.id);
     this.#dedupeWindow = String(
@@ -81,16 +99,51 @@ export class WriteQueue<T> {
 
   /**
    * Adds a task at the back of the queue. Resolves with the task id once Redis has stored it (or,
-   * with a caller-given id, once Redis has decided it is a duplicate). Rejects with
-   * {@link InvalidArgumentError} / {@link @redis-ipc/core!PayloadTooLargeError} before sending anything,
-   * {@link @redis-ipc/core!ConnectionError} when the outcome is unknown (retry with the same `id` to be safe), or
-   * {@link ClosedError}.
+   * with a caller-given id, once Redis has decided it is a duplicate: use
+   * {@link WriteQueue.pushUnique} to be told). Rejects with {@link InvalidArgumentError} /
+   * {@link @redis-ipc/core!PayloadTooLargeError} before sending anything,
+   * {@link @redis-ipc/core!ConnectionError} when the outcome is unknown (retry with the same `id` to be
+   * safe), or {@link ClosedError}.
    */
-  push(value: T, options: PushOptions = {}): Promise<string> {
+  async push(value: T, options: PushOptions = {}): Promise<string> {
+    return (await this.#pushOne(value, options.id)).id;
+  }
+
+  /**
+   * Adds a task with a caller-given id unless a task with that id was pushed within `dedupeWindowMs`
+   * (counted from that push); resolves with the id and whether it was added. Rejects as
+   * {@link WriteQueue.push}.
+   */
+  pushUnique(value: T, id: string): Promise<PushResult> {
+    return this.#pushOne(value, id);
+  }
+
+  /**
+   * Adds several tasks in one round trip, in order. Resolves with their ids. Nothing is sent if any
+   * value cannot be encoded.
+   */
+  async pushMany(values: readonly T[], options: PushManyOptions = {}): Promise<string[]> {
+    return (await this.#pushMany(values, options.ids)).map((result) => result.id);
+  }
+
+  /**
+   * Adds several tasks with caller-given ids (one per value) in one round trip, in order, skipping
+   * those pushed within the dedupe window; resolves with each id and whether it was added.
+   */
+  pushManyUnique(values: readonly T[], ids: readonly string[]): Promise<PushResult[]> {
+    return this.#pushMany(values, ids);
+  }
+
+  /** Number of tasks waiting in the queue (not counting delayed retries or tasks in flight). */
+  length(): Promise<number> {
+    return this.#admin.length();
+  }
+
+  #pushOne(value: T, givenId: string | undefined): Promise<PushResult> {
     try {
       this.#assertOpen();
-      const unique = options.id !== undefined;
-      const id = unique ? validateTaskId(options.id) : randomUUID();
+      const unique = givenId !== undefined;
+      const id = unique ? validateTaskId(givenId) : randomUUID();
       const item = this.#envelope.encode(id, value);
       return new Promise((resolve, reject) => this.#enqueue({ id, item, unique, resolve, reject }));
     } catch (error) {
@@ -98,14 +151,9 @@ export class WriteQueue<T> {
     }
   }
 
-  /**
-   * Adds several tasks in one round trip, in order. Resolves with their ids. Nothing is sent if any
-   * value cannot be encoded.
-   */
-  pushMany(values: readonly T[], options: PushManyOptions = {}): Promise<string[]> {
+  #pushMany(values: readonly T[], ids: readonly string[] | undefined): Promise<PushResult[]> {
     try {
       this.#assertOpen();
-      const { ids } = options;
       if (ids !== undefined && ids.length !== values.length) {
         throw new InvalidArgumentError('ids must have one id per value');
       }
@@ -115,20 +163,12 @@ export class WriteQueue<T> {
       });
       return Promise.all(
         prepared.map(
-          (entry) => new Promise<string>((resolve, reject) => this.#enqueue({ ...entry, resolve, reject })),
+          (entry) =>
+            new Promise<PushResult>((resolve, reject) => this.#enqueue({ ...entry, resolve, reject })),
         ),
       );
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  /** Number of tasks waiting in the queue (not counting delayed retries or tasks in flight). */
-  async length(): Promise<number> {
-    try {
-      return Number(await this.#ipc.redis.sendCommand(['LLEN', this.#keys.main]));
-    } catch (error) {
-      throw toIpcError(error);
     }
   }
 
@@ -158,8 +198,10 @@ export class WriteQueue<T> {
       const send = () => (unique ? this.#pushUnique(group) : this.#pushPlain(group));
       const sent = before ? before.then(send, send) : send();
       sent.then(
-        () => {
-          for (const entry of group) entry.resolve(entry.id);
+        (pushed) => {
+          group.forEach((entry, index) => {
+            entry.resolve({ id: entry.id, pushed: pushed[index] ?? true });
+          });
         },
         (error: unknown) => {
           const failure = toIpcError(error);
@@ -170,14 +212,17 @@ export class WriteQueue<T> {
     }
   }
 
-  #pushPlain(group: readonly Pending[]): Promise<unknown> {
-    return this.#ipc.redis.sendCommand(['LPUSH', this.#keys.main, ...group.map((entry) => entry.item)]);
+  async #pushPlain(group: readonly Pending[]): Promise<readonly boolean[]> {
+    await this.#ipc.redis.sendCommand(['LPUSH', this.#keys.main, ...group.map((entry) => entry.item)]);
+    return ALL_PUSHED;
   }
 
-  #pushUnique(group: readonly Pending[]): Promise<unknown> {
-    const args = [this.#dedupeWindow, this.#keys.dedupePrefix];
-    for (const entry of group) args.push(entry.id, entry.item);
-    return scripts.pushUnique.run(this.#ipc.redis, [this.#keys.main], args);
+  #pushUnique(group: readonly Pending[]): Promise<readonly boolean[]> {
+    return pushUniqueScript.run(this.#ipc.redis, {
+      main: this.#keys.main,
+      windowMs: this.#dedupeWindow,
+      tasks: group.map((entry) => ({ marker: this.#keys.dedupe(entry.id), item: entry.item })),
+    });
   }
 }
 

@@ -17,9 +17,14 @@ describe('at-least-once delivery', () => {
     await writer.push({ n: 1 });
     const task = await reader.take({ timeoutMs: 1000 });
     expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 1, dead: 0 });
-    // The in-flight record is the stored item itself, in this reader's own hash.
+    // The in-flight record is the stored item itself, in this reader's own hash, under the delivery's
+    // own token (not the task id, which may repeat).
     const keys = t.ipc.keys.structure('q', 'jobs');
-    expect(await t.ipc.redis.hGet(keys.sub(`inflight:${reader.consumerId}`), task.id)).toMatch(/^\{"uuid":/);
+    const held = await t.ipc.redis.hGetAll(keys.sub(`inflight:${reader.consumerId}`));
+    const tokens = Object.keys(held).filter((field) => /^\d+$/.test(field));
+    expect(tokens).toHaveLength(1);
+    expect(held[tokens[0]!]).toMatch(/^\{"uuid":/);
+    expect(held[task.id]).toBeUndefined();
     await task.ack();
     expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
     await reader.close();
@@ -169,7 +174,7 @@ describe('at-least-once delivery', () => {
     const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 3, retryDelayMs: 50 });
     const attempts = new Map<number, number>();
     const failures: string[] = [];
-    reader.on('task-failed', (event) => failures.push(event.outcome));
+    reader.on('failed', (event) => failures.push(event.outcome));
     const worker = reader.process(
       (job) => {
         attempts.set(job.n, (attempts.get(job.n) ?? 0) + 1);
@@ -216,7 +221,7 @@ describe('at-least-once delivery', () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const reader = createReadQueue<Job>(t.ipc, 'jobs', { maxDeliveries: 2, retryDelayMs: 0 });
     const failed: Array<[number, string, boolean]> = [];
-    reader.on('task-failed', ({ task, error, outcome }) =>
+    reader.on('failed', ({ task, error, outcome }) =>
       failed.push([task.value.n, outcome, isIpcError(error, 'IPC_TIMEOUT')]),
     );
     const handled: number[] = [];
@@ -276,7 +281,7 @@ describe('at-least-once delivery', () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     const reader = createReadQueue<Job>(t.ipc, 'jobs');
     const failed: unknown[] = [];
-    reader.on('task-failed', ({ error }) => failed.push(error));
+    reader.on('failed', ({ error }) => failed.push(error));
     const done: number[] = [];
     const worker = reader.process(
       async (job, task) => {
@@ -305,7 +310,7 @@ describe('at-least-once delivery', () => {
     const errors: IpcError[] = [];
     reader.on('error', (error) => errors.push(error));
     const outcomes: string[] = [];
-    reader.on('task-failed', ({ outcome }) => {
+    reader.on('failed', ({ outcome }) => {
       outcomes.push(outcome);
       throw new Error('a bug in the listener');
     });
@@ -340,7 +345,7 @@ describe('at-least-once delivery', () => {
     const reader = createReadQueue<Job>(t.ipc, 'jobs', { retryDelayMs: 0 });
     const outcomes: string[] = [];
     const errors: IpcError[] = [];
-    reader.on('task-failed', ({ outcome }) => outcomes.push(outcome));
+    reader.on('failed', ({ outcome }) => outcomes.push(outcome));
     reader.on('error', (error) => errors.push(error));
     let signal: AbortSignal | undefined;
     const worker = reader.process(

@@ -45,7 +45,7 @@ describe('at-most-once delivery', () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany(Array.from({ length: 5 }, (_, n) => ({ n })));
     const reader = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once', prefetch: 10 });
-    expect((await reader.pop())?.value.n).toBe(0);
+    expect((await reader.iterate().next()).value?.value.n).toBe(0);
     expect(await reader.length()).toBe(0);
     await reader.close();
     const other = createReadQueue<Job>(t.ipc, 'jobs', { delivery: 'at-most-once', prefetch: 0 });

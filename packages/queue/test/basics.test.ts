@@ -159,9 +159,9 @@ describe('push, pop and take', () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');
     await writer.pushMany(Array.from({ length: 10 }, (_, n) => ({ n })));
     const reader = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 8 });
-    const first = await reader.pop();
+    const first = (await reader.iterate().next()).value;
     expect(first?.value.n).toBe(0);
-    expect(await reader.inFlight()).toBe(9); // one handed out, eight buffered
+    expect(await reader.inFlight()).toBe(9); // one handed out, eight buffered for the iterator
     await first!.ack();
     await reader.close();
     expect(await reader.inFlight()).toBe(0);

@@ -1,10 +1,12 @@
 --[[
-  Takes up to `count` waiting tasks for one reader and, in at-least-once mode, leases them to it.
-  Also promotes due delayed retries to the head of the queue first.
+  Takes up to `count` waiting tasks for one reader and, in at-least-once mode, leases them to it: each
+  delivery gets its own token (the reader's sequence numbers firstSeq, firstSeq + 1, …) and is
+  recorded in the reader's in-flight hash under that token. Also promotes due delayed retries to the
+  head of the queue first.
 
   KEYS[1] main        list of waiting tasks (pop from the right)
   KEYS[2] consumers   zset consumer -> lease expiry (ms)
-  KEYS[3] inflight    hash of this reader: task id -> item
+  KEYS[3] inflight    hash of this reader: token -> item (see includes/held-tasks.lua)
   KEYS[4] landing     list of this reader: items its blocking wait moved out of main
   KEYS[5] deliveries  hash task id -> deliveries so far (only for tasks that came back)
   KEYS[6] delayed     zset item -> due time (ms)
@@ -16,12 +18,17 @@
   ARGV[5] most waiting items to look at past skipped ones
   ARGV[6] '1' = right after a blocking wait: take from main only if the landing list held something,
           and leave delayed retries to the lease timer (keeps the wake-up path short)
+  ARGV[7] token of the first task taken (the reader's next sequence number)
 
-  Reply: { status, nextDueMs, newlyRegistered, id1, item1, deliveries1, id2, … }
+  Reply: { status, nextDueMs, newlyRegistered, firstSeq, item1, deliveries1, item2, deliveries2, … }
     status 1 = tasks returned, 0 = nothing waiting, 2 = only skipped (own) tasks waiting
     nextDueMs = ms until the earliest delayed retry is due, -1 when none
     newlyRegistered = 1 when this reader was not in `consumers` (first take, or its lease was lost)
+    task i has the token firstSeq + i - 1
 ]]
+--- @include "includes/now-ms.lua"
+--- @include "includes/task-id.lua"
+
 local main, consumers, inflight, landing, deliveries, delayed =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local me = ARGV[1]
@@ -30,13 +37,10 @@ local leaseMs = tonumber(ARGV[3])
 local own = ARGV[4]
 local scanLimit = tonumber(ARGV[5])
 local onlyIfLanded = ARGV[6] == '1'
+local firstSeq = tonumber(ARGV[7])
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMs()
 
-local function idOf(item)
-  return string.match(item, '^{"uuid":"([^"\\]+)"') or ('#' .. redis.sha1hex(item))
-end
 local function isOwn(item)
   return own ~= '' and string.match(item, '^{"uuid":"[^"\\]*","producer":"([^"\\]*)"') == own
 end
@@ -100,7 +104,7 @@ if leaseMs > 0 then
   registered = redis.call('ZADD', consumers, now + leaseMs, me)
 end
 
-local out = { 1, -1, registered }
+local out = { 1, -1, registered, firstSeq }
 if #taken == 0 then
   out[1] = 0
   if own ~= '' and redis.call('LLEN', main) > 0 then out[1] = 2 end
@@ -109,23 +113,23 @@ if #taken == 0 then
   return out
 end
 
-local ids = {}
-for i = 1, #taken do ids[i] = idOf(taken[i]) end
 if leaseMs > 0 then
   local prev = {}
-  if redis.call('HLEN', deliveries) > 0 then prev = redis.call('HMGET', deliveries, unpack(ids)) end
+  if redis.call('HLEN', deliveries) > 0 then
+    local ids = {}
+    for i = 1, #taken do ids[i] = taskIdOf(taken[i]) end
+    prev = redis.call('HMGET', deliveries, unpack(ids))
+  end
   local fields = {}
   for i = 1, #taken do
-    fields[2 * i - 1] = ids[i]
+    fields[2 * i - 1] = tostring(firstSeq + i - 1)
     fields[2 * i] = taken[i]
-    out[#out + 1] = ids[i]
     out[#out + 1] = taken[i]
     out[#out + 1] = (tonumber(prev[i]) or 0) + 1
   end
   redis.call('HSET', inflight, unpack(fields))
 else
   for i = 1, #taken do
-    out[#out + 1] = ids[i]
     out[#out + 1] = taken[i]
     out[#out + 1] = 1
   end

@@ -1,0 +1,90 @@
+import { DecodeError, type IpcClient, PayloadCodec, type PayloadOptions } from '@redis-ipc/core';
+import { retryTransient } from '@redis-ipc/core/internal';
+import type { Entry } from './dispatcher.js';
+import { type Decoded, Envelope } from './envelope.js';
+import type { QueueKeys, ReaderKeys } from './queue-keys.js';
+import type { DecodeErrorPolicy } from './read-options.js';
+import { deadLetterScript } from './scripts/dead-letter.js';
+import type { TakenItem } from './scripts/take.js';
+import { QueueTask, type TaskOwner } from './task.js';
+
+/** What an {@link ItemDecoder} tells its reader. */
+export interface DecoderEvents {
+  /** An item could not be decoded; it is in the dead-letter list now (`deadLettered`: by this call). */
+  readonly undecodable: (error: DecodeError, id: string | undefined, deliveries: number) => void;
+  readonly reportError: (error: unknown) => void;
+}
+
+/** Settings of an {@link ItemDecoder}. */
+export interface ItemDecoderOptions<T> {
+  readonly ipc: IpcClient;
+  readonly keys: QueueKeys;
+  readonly reader: ReaderKeys;
+  readonly consumerId: string;
+  readonly payload: PayloadOptions<T>;
+  readonly decodeErrors: DecodeErrorPolicy;
+  readonly owner: TaskOwner<T>;
+  readonly events: DecoderEvents;
+}
+
+/**
+ * Turns taken items into tasks. An item that cannot be decoded (or fails the schema) is moved to the
+ * dead-letter list, delivery by delivery (two identical bad items are two records), and becomes a
+ * {@link DecodeError} entry, or nothing when `decodeErrors` is `'skip'`. Synchronous unless a schema is
+ * asynchronous, so a batch costs no promise per item.
+ */
+export class ItemDecoder<T> {
+  readonly #options: ItemDecoderOptions<T>;
+  readonly #envelope: Envelope<T>;
+
+  constructor(options: ItemDecoderOptions<T>) {
+    this.#options = options;
+    this.#envelope = new Envelope(new PayloadCodec(options.payload), undefined);
+  }
+
+  /** The entry for one taken item, under lease generation `generation`. */
+  decode(taken: TakenItem, generation: number): Entry<T> | undefined | Promise<Entry<T> | undefined> {
+    let decoded: Decoded<T> | Promise<Decoded<T>>;
+    try {
+      decoded = this.#envelope.decode(taken.item, undefined);
+    } catch (error) {
+      return this.#undecodable(taken, error);
+    }
+    if (decoded instanceof Promise) {
+      return decoded.then(
+        (done) => this.#task(taken, generation, done),
+        (error: unknown) => this.#undecodable(taken, error),
+      );
+    }
+    return this.#task(taken, generation, decoded);
+  }
+
+  #task(taken: TakenItem, generation: number, decoded: Decoded<T>): QueueTask<T> {
+    const { parsed, value } = decoded;
+    return new QueueTask(this.#options.owner, taken, generation, parsed.id, value, parsed.producer);
+  }
+
+  async #undecodable(taken: TakenItem, error: unknown): Promise<Entry<T> | undefined> {
+    if (!(error instanceof DecodeError)) throw error;
+    const { ipc, keys, reader, consumerId, events } = this.#options;
+    const id = await retryTransient(
+      () =>
+        deadLetterScript.run(ipc.redis, {
+          inflight: reader.inflight,
+          deliveries: keys.deliveries,
+          dead: keys.dead,
+          seq: taken.seq >= 0 ? taken.seq : undefined,
+          reason: `undecodable: ${error.message}`,
+          delivered: taken.deliveries,
+          consumerId,
+          item: taken.item,
+        }),
+      { signal: ipc.closeSignal },
+    ).catch((failure: unknown) => {
+      events.reportError(failure);
+      return undefined;
+    });
+    events.undecodable(error, id, taken.deliveries);
+    return this.#options.decodeErrors === 'throw' ? error : undefined;
+  }
+}

@@ -1,0 +1,89 @@
+import { defineScript } from '@redis-ipc/core/internal';
+import source from '../lua/take-6.lua?raw';
+
+/** What a take found. */
+export type TakeStatus = 'taken' | 'empty' | 'only-own';
+
+/** Input of {@link takeScript}. */
+export interface TakeInput {
+  readonly main: string;
+  readonly consumers: string;
+  readonly inflight: string;
+  readonly landing: string;
+  readonly deliveries: string;
+  readonly delayed: string;
+  readonly consumerId: string;
+  /** Most tasks to take. */
+  readonly count: number;
+  /** The lease in ms; 0 = at-most-once (nothing leased). */
+  readonly leaseMs: number;
+  /** Producer whose tasks are skipped (`skipOwn`), '' for none. */
+  readonly skipProducer: string;
+  /** Most waiting items to look at past skipped ones. */
+  readonly scanLimit: number;
+  /** Right after a blocking wait: take only if the landing list held something. */
+  readonly afterWait: boolean;
+  /** Token (sequence number) of the first task taken. */
+  readonly firstSeq: number;
+}
+
+/** One task taken. */
+export interface TakenItem {
+  /** The item exactly as stored. */
+  readonly item: string;
+  /** Deliveries including this one. */
+  readonly deliveries: number;
+  /** The delivery's token (sequence number of the reader). */
+  readonly seq: number;
+}
+
+/** The reply of {@link takeScript}. */
+export interface TakeReply {
+  readonly status: TakeStatus;
+  /** ms until the earliest delayed retry is due; -1 when none. */
+  readonly nextDueMs: number;
+  /** The reader was not registered (its first take, or its lease had been reclaimed). */
+  readonly newlyRegistered: boolean;
+  readonly tasks: readonly TakenItem[];
+}
+
+const STATUS: Record<number, TakeStatus> = { 0: 'empty', 1: 'taken', 2: 'only-own' };
+
+/** Takes (and in at-least-once mode leases) up to `count` tasks; promotes due retries first. */
+export const takeScript = defineScript<TakeInput, TakeReply>({
+  name: 'take-6',
+  source,
+  keys: (input) => [
+    input.main,
+    input.consumers,
+    input.inflight,
+    input.landing,
+    input.deliveries,
+    input.delayed,
+  ],
+  args: (input) => [
+    input.consumerId,
+    String(input.count),
+    String(input.leaseMs),
+    input.skipProducer,
+    String(input.scanLimit),
+    input.afterWait ? '1' : '0',
+    String(input.firstSeq),
+  ],
+  parse: parseTakeReply,
+});
+
+/** Parses a take reply (also the one a blocking wait's pipelined take returns). */
+export function parseTakeReply(reply: unknown): TakeReply {
+  const flat = reply as readonly unknown[];
+  const tasks: TakenItem[] = [];
+  for (let i = 4, seq = Number(flat[3]); i + 1 < flat.length; i += 2, seq++) {
+    tasks.push({ item: String(flat[i]), deliveries: Number(flat[i + 1]), seq });
+  }
+  return {
+    status: STATUS[Number(flat[0])] ?? 'empty',
+    nextDueMs: Number(flat[1]),
+    newlyRegistered: Number(flat[2]) === 1,
+    tasks,
+  };
+}
