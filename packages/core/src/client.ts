@@ -121,22 +121,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   }
 
   #untilConnected(): Promise<unknown> {
-    const guard = this.#offline;
-    if (!guard) return this.#connecting;
-    if (guard.expired) return Promise.reject(guard.error());
-    return new Promise((resolve, reject) => {
-      const remove = guard.onExpired(reject);
-      this.#connecting.then(
-        (value) => {
-          remove();
-          resolve(value);
-        },
-        (error: unknown) => {
-          remove();
-          reject(error);
-        },
-      );
-    });
+    return this.#offline ? this.#offline.bound(this.#connecting) : this.#connecting;
   }
 
   /** True once {@link IpcClient.close} has been called. */
@@ -152,7 +137,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   /** The shared pub/sub connection, opened on first use. */
   get subscriber(): Subscriber {
     this.#assertOpen();
-    this.#subscriber ??= new Subscriber(this.redis, (error) => this.#reportError(error));
+    this.#subscriber ??= new Subscriber(this.redis, (error) => this.#reportError(error), this.#offline);
     return this.#subscriber;
   }
 

@@ -52,6 +52,27 @@ export class OfflineGuard {
     return () => this.#expiredListeners.delete(listener);
   }
 
+  /**
+   * Waits for `work` (something that needs Redis), but rejects with {@link OfflineGuard.error} when the
+   * timeout passes first — at once when it already has. `work` itself goes on.
+   */
+  bound<T>(work: Promise<T>): Promise<T> {
+    if (this.#expired) return Promise.reject(this.error());
+    return new Promise<T>((resolve, reject) => {
+      const remove = this.onExpired(reject);
+      work.then(
+        (value) => {
+          remove();
+          resolve(value);
+        },
+        (error: unknown) => {
+          remove();
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** Stops the timer. */
   close(): void {
     this.#closed = true;

@@ -1,4 +1,5 @@
 import { toIpcError } from './errors.js';
+import type { OfflineGuard } from './offline-guard.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
 
 /** Receives one published message. */
@@ -22,9 +23,15 @@ export class Subscriber {
   readonly #redis: RedisClient;
   readonly #connecting: Promise<unknown>;
   readonly #reconnectListeners = new Set<() => void>();
+  readonly #offline: OfflineGuard | undefined;
   #readyCount = 0;
 
-  constructor(base: RedisClient, onError: (error: unknown) => void) {
+  /**
+   * Opens the connection, a duplicate of `base`. With `offline`, a subscription asked for while Redis
+   * has been unreachable longer than its timeout rejects with `ConnectionError` instead of waiting.
+   */
+  constructor(base: RedisClient, onError: (error: unknown) => void, offline?: OfflineGuard) {
+    this.#offline = offline;
     this.#redis = base.duplicate({ commandOptions: { timeout: 0 } }) as RedisClient;
     this.#redis.on('error', onError);
     this.#redis.on('ready', () => {
@@ -45,9 +52,18 @@ export class Subscriber {
     options: SubscribeOptions = {},
   ): Promise<() => Promise<void>> {
     try {
-      await this.#connecting;
-      if (options.pattern) await this.#redis.pSubscribe(channel, listener);
-      else await this.#redis.subscribe(channel, listener);
+      await this.#bound(this.#connecting);
+      const subscribing = options.pattern
+        ? this.#redis.pSubscribe(channel, listener)
+        : this.#redis.subscribe(channel, listener);
+      await this.#bound(subscribing).catch((error: unknown) => {
+        // Given up on while still queued: once it lands after all, nobody expects the listener.
+        subscribing.then(
+          () => this.#remove(channel, listener, options),
+          () => {},
+        );
+        throw error;
+      });
     } catch (error) {
       throw toIpcError(error);
     }
@@ -56,12 +72,22 @@ export class Subscriber {
       if (removed || !this.#redis.isOpen) return;
       removed = true;
       try {
-        if (options.pattern) await this.#redis.pUnsubscribe(channel, listener);
-        else await this.#redis.unsubscribe(channel, listener);
+        await this.#remove(channel, listener, options);
       } catch (error) {
         throw toIpcError(error);
       }
     };
+  }
+
+  async #remove(channel: string, listener: MessageListener, options: SubscribeOptions): Promise<void> {
+    if (!this.#redis.isOpen) return;
+    if (options.pattern) await this.#redis.pUnsubscribe(channel, listener);
+    else await this.#redis.unsubscribe(channel, listener);
+  }
+
+  // Work on this connection, bounded by the client's offline timeout while the connection is down.
+  #bound<T>(work: Promise<T>): Promise<T> {
+    return this.#offline && !this.#redis.isReady ? this.#offline.bound(work) : work;
   }
 
   /** Calls `listener` after every reconnect, once subscriptions are back. Returns a remover. */

@@ -144,6 +144,8 @@ describe('server replies and connection failures', () => {
       const again = performance.now();
       expect(toIpcError(await rejection(client.redis.get('k'))).code).toBe('IPC_CONNECTION');
       expect(isIpcError(await rejection(client.connect()), 'IPC_CONNECTION')).toBe(true);
+      const subscribing = client.subscriber.subscribe('news', () => {});
+      expect(isIpcError(await rejection(subscribing), 'IPC_CONNECTION')).toBe(true);
       expect(performance.now() - again).toBeLessThan(200);
     } finally {
       await client.close();
