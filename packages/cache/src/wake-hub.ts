@@ -1,14 +1,8 @@
-import {
-  ClosedError,
-  type IpcClient,
-  type IpcError,
-  isTransientError,
-  type Subscriber,
-  toIpcError,
-} from '@redis-ipc/core';
-import { backoffDelay, onAbort } from '@redis-ipc/core/internal';
+import { ClosedError, type IpcClient, type IpcError, type Subscriber, toIpcError } from '@redis-ipc/core';
+import { onAbort } from '@redis-ipc/core/internal';
 import type { EntryStore, RawEntry } from './entry-store.js';
 import { ForeignWrites } from './foreign-writes.js';
+import { KeyChecker } from './key-checker.js';
 import { RecallMemory } from './recall-memory.js';
 import { MARKER_SLACK_MS } from './waiting-marker.js';
 import { parseMessage } from './wake-message.js';
@@ -78,15 +72,9 @@ export class WakeHub {
   #linger: NodeJS.Timeout | undefined;
   #idleSince = 0;
   #unsubscribing: Promise<void> = Promise.resolve();
-  readonly #toArm = new Set<string>();
-  #armScheduled = false;
-  #armFailures = 0;
-  readonly #toCheck = new Set<string>();
-  #checkAll = false;
-  #checkScheduled = false;
   #closed: IpcError | undefined;
   #subscriber: Subscriber | undefined;
-  #checking = false;
+  readonly #checker: KeyChecker;
   /** Values announced a moment ago, which may answer a wait without a round trip. */
   readonly recent: RecallMemory;
 
@@ -96,6 +84,22 @@ export class WakeHub {
     this.#channel = channel;
     this.#pollMs = pollMs;
     this.recent = new RecallMemory(store.announcesRemovals);
+    const watchers = this.#watchers;
+    this.#checker = new KeyChecker(ipc, store, {
+      count: () => this.#size,
+      isClosed: () => this.#closed !== undefined,
+      keys: () => watchers.keys(),
+      has: (key) => watchers.has(key),
+      markerTtl: (key) => this.#markerTtl(key),
+      found: (key, raw) => {
+        const group = watchers.get(key);
+        if (group) this.#deliver(group, { kind: 'value', raw });
+      },
+      fail: (key, error) => {
+        const group = watchers.get(key);
+        if (group) for (const watcher of [...group]) watcher.onError(error);
+      },
+    });
   }
 
   /** Whether the cache's channel subscription is confirmed (a watch starting now is ready at once). */
@@ -128,10 +132,10 @@ export class WakeHub {
     const active = this.#active ?? this.#activate();
     if (options.arm) {
       if (active.confirmed) {
-        this.#queueArm([key]);
+        this.#checker.arm([key]);
       } else {
         active.subscribed.then(
-          () => this.#queueArm([key]),
+          () => this.#checker.arm([key]),
           () => {},
         );
       }
@@ -208,8 +212,8 @@ export class WakeHub {
       this.#pollMs,
       active.subscribed,
       (key) => {
-        if (key === undefined) this.#queueCheckAll();
-        else if (this.#watchers.has(key)) this.#queueCheck(key);
+        if (key === undefined) this.#checker.checkAll();
+        else if (this.#watchers.has(key)) this.#checker.check(key);
       },
     );
     active.foreign = foreign;
@@ -219,10 +223,10 @@ export class WakeHub {
       // Anything may have happened while we were away (a restarted server lost its markers):
       // check every awaited key again, and re-read the server's notification settings.
       foreign.refresh();
-      this.#queueArm(this.#watchers.keys());
+      this.#checker.arm(this.#watchers.keys());
     });
     if (this.#store.marksWaits) {
-      active.renew = setInterval(() => this.#queueArm(this.#watchers.keys()), MARKER_RENEW_MS);
+      active.renew = setInterval(() => this.#checker.arm(this.#watchers.keys()), MARKER_RENEW_MS);
       active.renew.unref();
     }
     // Only a hub with waiters listens for the client closing: idle caches hold no listener.
@@ -260,7 +264,7 @@ export class WakeHub {
     if (!group) return;
     if (parsed.kind === 'value') this.#deliver(group, { kind: 'value', raw: parsed.raw });
     else if (parsed.kind === 'released') this.#deliver(group, { kind: 'released' });
-    else this.#queueCheck(parsed.key);
+    else this.#checker.check(parsed.key);
   };
 
   #deliver(group: Set<Watcher>, wake: Wake): void {
@@ -275,112 +279,10 @@ export class WakeHub {
     }
   }
 
-  #fail(keys: readonly string[], error: IpcError): void {
-    for (const key of keys) {
-      const group = this.#watchers.get(key);
-      if (group) for (const watcher of [...group]) watcher.onError(error);
-    }
-  }
-
-  #queueArm(keys: Iterable<string>): void {
-    for (const key of keys) this.#toArm.add(key);
-    if (this.#armScheduled || this.#toArm.size === 0) return;
-    this.#armScheduled = true;
-    // Gathers the arms of waiters started in the same turn into one script call.
-    queueMicrotask(() => {
-      this.#armScheduled = false;
-      const keys = [...this.#toArm].filter((key) => this.#watchers.has(key));
-      this.#toArm.clear();
-      if (keys.length > 0) this.#arm(keys);
-    });
-  }
-
   #markerTtl(key: string): number {
     let latest = 0;
     for (const watcher of this.#watchers.get(key) ?? []) latest = Math.max(latest, watcher.deadline);
     const left = latest === Number.POSITIVE_INFINITY ? MARKER_MAX_MS : latest - performance.now();
     return Math.ceil(Math.min(MARKER_MAX_MS, Math.max(0, left)) + MARKER_SLACK_MS);
-  }
-
-  #arm(keys: readonly string[]): void {
-    const ttls = keys.map((key) => this.#markerTtl(key));
-    this.#store.arm(keys, ttls).then(
-      (values) => {
-        this.#armFailures = 0;
-        this.#deliverValues(keys, values);
-      },
-      (raw: unknown) => {
-        const error = toIpcError(raw);
-        if (this.#closed) return;
-        if (isTransientError(error)) {
-          // Redis went away mid-call: try again (a reconnect re-arms everything anyway).
-          const retry = setTimeout(() => this.#queueArm(keys), backoffDelay(this.#armFailures++));
-          retry.unref();
-        } else if (keys.length > 1) {
-          // One bad key (a foreign value of another type, say) must not fail the others.
-          for (const key of keys) this.#arm([key]);
-        } else {
-          this.#fail(keys, error);
-        }
-      },
-    );
-  }
-
-  #deliverValues(keys: readonly string[], values: ReadonlyArray<RawEntry | null>): void {
-    keys.forEach((key, i) => {
-      const raw = values[i];
-      const group = this.#watchers.get(key);
-      if (raw !== null && raw !== undefined && group) this.#deliver(group, { kind: 'value', raw });
-    });
-  }
-
-  #queueCheck(key: string): void {
-    this.#toCheck.add(key);
-    this.#scheduleCheck();
-  }
-
-  #queueCheckAll(): void {
-    // A re-check that cannot run now would only queue up behind the reconnect, which re-checks anyway.
-    if (this.#size === 0 || this.#checking || !this.#ipc.redis.isReady) return;
-    this.#checkAll = true;
-    this.#scheduleCheck();
-  }
-
-  // Deferred by one turn: a key-space event for one of our own writes arrives just before the
-  // message that carries the value, which then wakes the waiter with no read at all.
-  #scheduleCheck(): void {
-    if (this.#checkScheduled) return;
-    this.#checkScheduled = true;
-    setImmediate(() => {
-      this.#checkScheduled = false;
-      const keys = this.#checkAll
-        ? [...this.#watchers.keys()]
-        : [...this.#toCheck].filter((key) => this.#watchers.has(key));
-      this.#checkAll = false;
-      this.#toCheck.clear();
-      if (keys.length === 0) return;
-      this.#checking = true;
-      // Where the store marks waits, the check arms as it reads: a key found empty may have had its
-      // marker used up by a write whose value is already gone (expired, deleted), and without a
-      // marker the next write would tell nobody.
-      const check = this.#store.marksWaits
-        ? this.#store.arm(
-            keys,
-            keys.map((key) => this.#markerTtl(key)),
-          )
-        : this.#store.readMany(keys);
-      check.then(
-        (values) => {
-          this.#checking = false;
-          this.#deliverValues(keys, values);
-        },
-        (raw: unknown) => {
-          this.#checking = false;
-          const error = toIpcError(raw);
-          // Unreachable Redis: the next check, the reconnect or the deadline settles it.
-          if (!isTransientError(error) && !this.#closed) this.#fail(keys, error);
-        },
-      );
-    });
   }
 }
