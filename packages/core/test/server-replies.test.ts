@@ -129,8 +129,10 @@ describe('server replies and connection failures', () => {
   });
 
   it('rejects commands with ConnectionError once Redis has been unreachable for offlineTimeoutMs', async () => {
-    const url = `redis://127.0.0.1:${await freePort()}`;
+    const url = `redis://user-k2:pw-4e0a91@127.0.0.1:${await freePort()}`;
     const client = createClient({ url, offlineTimeoutMs: 500, reconnectMaxDelayMs: 100 });
+    const events: unknown[] = [];
+    client.on('error', (error) => events.push(error));
     try {
       const started = performance.now();
       const sent = await rejection(
@@ -147,6 +149,12 @@ describe('server replies and connection failures', () => {
       const subscribing = client.subscriber.subscribe('news', () => {});
       expect(isIpcError(await rejection(subscribing), 'IPC_CONNECTION')).toBe(true);
       expect(performance.now() - again).toBeLessThan(200);
+      expect(events.length).toBeGreaterThan(0);
+      for (const seen of [sent, ...events]) {
+        const text = inspect(seen, { depth: Number.POSITIVE_INFINITY });
+        expect(text).not.toContain('pw-4e0a91');
+        expect(text).not.toContain('user-k2');
+      }
     } finally {
       await client.close();
     }
