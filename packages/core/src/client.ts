@@ -108,7 +108,8 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   /**
    * Resolves once the shared connection is ready (it retries while Redis is unreachable); rejects
    * with {@link ConnectionError} if it gives up or is still unreachable after `offlineTimeoutMs`
-   * (reconnection attempts go on), or {@link ClosedError} after {@link IpcClient.close}.
+   * (reconnection attempts go on), with {@link AuthError} when Redis refused the credentials until
+   * then, or with {@link ClosedError} after {@link IpcClient.close}.
    */
   async connect(): Promise<this> {
     this.#assertOpen();
