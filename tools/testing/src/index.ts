@@ -1,5 +1,5 @@
 export { pause, rejection, until } from './assertions.js';
-export { type NodeChild, spawnNode } from './child-process.js';
+export { type NodeChild, type SpawnNodeOptions, spawnNode } from './child-process.js';
 export { type FaultyProxy, startProxy } from './faulty-proxy.js';
 export { freePort } from './free-port.js';
 export { deleteKeys, uniquePrefix } from './keys.js';

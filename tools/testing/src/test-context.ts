@@ -87,7 +87,8 @@ interface Current<C> {
  * Gives each test of the calling `describe` (or file) a connected client of its own with a key prefix
  * no other test uses, a plain node-redis client, and a faulty proxy on demand. `beforeEach` opens them,
  * `afterEach` closes everything the test opened through the context and deletes the test's keys
- * (SCAN + UNLINK of the prefix, never FLUSHALL). Register it once, at the top of a `describe`.
+ * (SCAN + UNLINK of the prefix, never FLUSHALL). Register it once, at the top of a `describe`; one
+ * context serves one test at a time (not `describe.concurrent`).
  *
  * @example
  * ```ts
@@ -163,9 +164,15 @@ export function testContext<C extends Closable, O = undefined>(
     );
     // After the clients: one talking through a proxy would otherwise see its connection cut.
     await step('closing the proxies', () => Promise.all(state.proxies.map((proxy) => proxy.close())));
-    await step(`deleting the keys under ${state.prefix}`, () =>
-      deleteKeysWith(state.plain, state.prefix, state.extraKeys),
-    );
+    await step(`deleting the keys under ${state.prefix} (is the server down?)`, async () => {
+      // The test may have closed the plain client itself.
+      const client = state.plain.isOpen ? state.plain : await plainClient(state.target.url);
+      try {
+        await deleteKeysWith(client, state.prefix, state.extraKeys);
+      } finally {
+        if (client !== state.plain) await client.close();
+      }
+    });
     await step('closing the plain client', () =>
       state.plain.isOpen ? state.plain.close() : Promise.resolve(),
     );
