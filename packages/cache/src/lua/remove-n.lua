@@ -6,18 +6,14 @@
 -- ARGV[2]: the cache's channel
 -- ARGV[3]: the message announcing a removal
 -- Reply: how many entries were deleted
+--- @include "includes/holds-marker.lua"
 local marker = ARGV[1]
 local removed = 0
 for _, key in ipairs(KEYS) do
   local kind = redis.call('TYPE', key).ok
-  if kind ~= 'none' then
-    local awaited = kind == 'string'
-      and redis.call('STRLEN', key) == #marker
-      and redis.call('GET', key) == marker
-    if not awaited then
-      redis.call('UNLINK', key)
-      removed = removed + 1
-    end
+  if kind ~= 'none' and not holdsMarker(key, kind, marker) then
+    redis.call('UNLINK', key)
+    removed = removed + 1
   end
 end
 if removed > 0 and redis.call('PUBSUB', 'NUMSUB', ARGV[2])[2] > 0 then
