@@ -1,5 +1,5 @@
 import { ClosedError, type IpcClient, type IpcError, type Subscriber, toIpcError } from '@redis-ipc/core';
-import { onAbort } from '@redis-ipc/core/internal';
+import { onClientClose } from './client-close.js';
 import type { EntryStore, RawEntry } from './entry-store.js';
 import { ForeignWrites } from './foreign-writes.js';
 import { KeyChecker } from './key-checker.js';
@@ -230,7 +230,7 @@ export class WakeHub {
       active.renew.unref();
     }
     // Only a hub with waiters listens for the client closing: idle caches hold no listener.
-    active.offClientClose = onAbort(this.#ipc.closeSignal, this.#onClientClose);
+    active.offClientClose = onClientClose(this.#ipc, this.#onClientClose);
     this.#active = active;
     return active;
   }

@@ -121,6 +121,18 @@ export function waitingForKeys(t: CacheTestContext, mode: StoreMode): void {
       expect(cache.waiting).toBe(0);
     });
 
+    it("holds one listener on its client's close signal, however many caches wait", async () => {
+      const ipc = await t.client({ raw: mode.raw });
+      const before = getEventListeners(ipc.closeSignal, 'abort').length;
+      const caches = Array.from({ length: 20 }, (_, i) => createCache<number>(ipc, mode.name(`many${i}`)));
+      const waits = caches.map((cache) => rejection(cache.waitFor('k')));
+      await t.until(() => caches.every((cache) => cache.waiting === 1));
+      // Eleven listeners on one signal would already print MaxListenersExceededWarning.
+      expect(getEventListeners(ipc.closeSignal, 'abort').length - before).toBeLessThanOrEqual(1);
+      await ipc.close();
+      for (const wait of waits) expect(isIpcError(await wait, 'IPC_CLOSED')).toBe(true);
+    });
+
     it('rejects waiters with ClosedError when the cache or its client closes', async () => {
       const ipc = await t.client({ raw: mode.raw });
       const name = mode.name('close');
