@@ -25,14 +25,6 @@ export {
   UnavailableError,
 } from './errors.js';
 export {
-  abortErrorFrom,
-  backoffDelay,
-  sleep,
-  throwIfAborted,
-  validateTimeout,
-  within,
-} from './internal/timing.js';
-export {
   isWellFormedText,
   Keyspace,
   type KeyspaceOptions,
