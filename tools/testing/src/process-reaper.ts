@@ -8,6 +8,7 @@ const folders = new Set<string>();
 let installed = false;
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const PARENT_CHECK_MS = 1000;
 
 /** Kills `child` with SIGKILL if this process ends (exit, SIGTERM/SIGINT/SIGHUP) first. */
 export function reapOnExit(child: ChildProcess): void {
@@ -38,19 +39,31 @@ export function reapNow(): void {
 }
 
 // `process.on('exit')` alone does not run when a signal ends the process: vitest stops a worker with
-// SIGTERM (after each file, on a hook timeout, on cancel), so the signals are handled too. After
-// reaping, the signal is raised again with its default action, unless someone else listens for it
-// (vitest's main process does, and exits in its own way).
+// SIGTERM (when it is done with it, on a hook timeout, on cancel). A signal that would end the process
+// by its default action therefore reaps first and is then raised again; when someone else listens
+// (vitest's main process does, and exits in its own way), the 'exit' handler reaps instead.
 function install(): void {
   if (installed) return;
   installed = true;
   process.once('exit', reapNow);
   for (const signal of SIGNALS) {
     const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
       reapNow();
       process.off(signal, onSignal);
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
+  }
+  // A forked worker (vitest's) outlives its parent when that one is killed or exits on a signal of its
+  // own: it would sit in a hung test for ever, its servers with it. Re-parenting says the parent is
+  // gone; polled, so that vitest's IPC channel is left exactly as vitest set it up.
+  if (process.send) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid === parent) return;
+      reapNow();
+      process.exit(1);
+    }, PARENT_CHECK_MS).unref();
   }
 }

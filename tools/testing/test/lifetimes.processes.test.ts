@@ -9,6 +9,7 @@ import { sweepStaleServerFolders } from '../src/server-folders.js';
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 interface Started {
+  ownerPid?: number;
   serverPid: number;
   port: number;
   folder: string;
@@ -61,6 +62,18 @@ describe('what a test process starts does not outlive it', () => {
     const removed = await sweepStaleServerFolders();
     expect(removed).toContain(what.folder);
     await until(() => !isAlive(what.serverPid), 3000, 'orphaned redis-server gone');
+    expect(existsSync(what.folder)).toBe(false);
+  });
+
+  it('when the parent of a forked worker dies, the worker ends its redis-servers and fixtures, and exits', async () => {
+    const parent = spawnNode(fixture('parent.ts'));
+    started.push(parent.process.pid ?? 0);
+    const what = JSON.parse(await parent.waitForLine(/^\{/, 15_000)) as Required<Started>;
+    started.push(what.ownerPid, what.serverPid, what.fixturePid);
+    parent.process.kill('SIGKILL');
+    await parent.exited;
+    const pids = [what.ownerPid, what.serverPid, what.fixturePid];
+    await until(() => pids.every((pid) => !isAlive(pid)), 5000, 'worker and its children gone');
     expect(existsSync(what.folder)).toBe(false);
   });
 
