@@ -1,301 +1,66 @@
 import { EventEmitter } from 'node:events';
 import {
-  backoffDelay,
   ClosedError,
   DecodeError,
-  InvalidArgumentError,
-  InvalidNameError,
   type IpcClient,
-  type IpcError,
   isIpcError,
-  isTransientError,
-  LuaScript,
   PayloadCodec,
-  type PayloadOptions,
-  type RedisClient,
-  sleep,
-  TimeoutError,
-  throwIfAborted,
   toIpcError,
+} from '@redis-ipc/core';
+import {
+  AckBatcher,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  integerOption,
+  reportError,
+  SerialLock,
+  Slots,
+  throwIfAborted,
   validateTimeout,
   within,
-} from '@redis-ipc/core';
-import { loopIterator, SerialLock, Slots, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
-import { RESP_TYPES } from 'redis';
-import { judgeGap, readStreamState, type StreamState } from './gap-check.js';
-import { GapError, isGapError } from './gap-error.js';
-import createGroupSource from './lua/create-group-1.lua?raw';
-import deadLetterSource from './lua/dead-letter-2.lua?raw';
-import fixReadCounterSource from './lua/fix-read-counter-1.lua?raw';
-import reclaimSource from './lua/reclaim-2.lua?raw';
-import skipGapSource from './lua/skip-gap-1.lua?raw';
-import type { GroupEvent, StreamGap } from './stream-event.js';
-import { compareIds, isSuccessor, normalizeBound, normalizeId, START_ID, timestampOf } from './stream-id.js';
+} from '@redis-ipc/core/internal';
+import { tryDecodeUnchecked } from './entry-decoder.js';
+import { GapError } from './gap-error.js';
+import { DeadLetters, type StreamDeadLetterNotice } from './group/dead-letters.js';
+import { GroupDelivery } from './group/delivery.js';
+import type { ConsumerGroupEvents, GroupEventHandler } from './group/events.js';
+import { type Delivery, GroupReader, isGapItem } from './group/group-reader.js';
+import { Leases } from './group/leases.js';
 import {
-  contentOf,
-  describeFields,
-  entryId,
-  fieldOf,
-  optionalString,
-  type ReplyEntry,
-  replyEntries,
-  streamEntriesOf,
-} from './stream-reply.js';
-import { STREAM_KIND } from './write-stream.js';
+  type ConsumerGroupOptions,
+  type GroupCloseOptions,
+  type GroupIterateOptions,
+  type GroupProcessOptions,
+  type GroupReadOptions,
+  type GroupSettings,
+  groupSettings,
+  validateMember,
+} from './group/options.js';
+import {
+  type GroupPendingEntry,
+  type GroupPendingOptions,
+  type GroupPendingSummary,
+  GroupQueries,
+  type StreamDeadLetter,
+  type StreamDeadLetterOptions,
+} from './group/queries.js';
+import { Reclaimer } from './group/reclaimer.js';
+import { GroupRunner } from './group/runner.js';
+import type { GroupEvent } from './stream-event.js';
+import { normalizeId } from './stream-id.js';
+import { StreamKeys } from './stream-keys.js';
+import { contentOf, describeFields } from './stream-reply.js';
 
-const CREATE_GROUP = new LuaScript(createGroupSource, 1);
-const DEAD_LETTER = new LuaScript(deadLetterSource, 2);
-const FIX_READ_COUNTER = new LuaScript(fixReadCounterSource, 1);
-const RECLAIM = new LuaScript(reclaimSource, 2);
-const SKIP_GAP = new LuaScript(skipGapSource, 1);
-const BUFFER_TYPES = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
-// XACK / XCLAIM argument lists are cut into chunks of this many ids.
+// XACK argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
-
-/** Options of {@link createConsumerGroup} and {@link ReadStream.group}. */
-export interface ConsumerGroupOptions<T> extends PayloadOptions<T> {
-  /**
-   * Where the group starts when this consumer creates it (it is created on first use, with the
-   * stream if needed): `'0'` for every event still in the stream, `'$'` for events published after
-   * the group was created, or an id. Ignored when the group exists.
-   * @default '0'
-   */
-  startId?: string;
-  /**
-   * Most events fetched per round trip. Fetched events belong to this consumer until acknowledged
-   * (or until it dies and they are reclaimed), so a smaller batch spreads work more evenly.
-   * @default 100
-   */
-  batchSize?: number;
-  /**
-   * An event delivered to a consumer that has been silent about it for this long (it died, or its
-   * process hangs) is reclaimed by another consumer. Live consumers refresh the events they hold
-   * every `minIdleMs / 3`, so long handlers are not reclaimed from under them.
-   * @default 3000
-   */
-  minIdleMs?: number;
-  /**
-   * How often this consumer looks for events to reclaim (XAUTOCLAIM) while it is reading.
-   * @default 1000
-   */
-  reclaimIntervalMs?: number;
-  /**
-   * An event delivered this many times without being acknowledged is moved to the dead-letter stream
-   * (the next reclaim, or at once when a handler of `process` fails on that delivery). `Infinity`:
-   * never.
-   * @default 5
-   */
-  maxDeliveries?: number;
-  /**
-   * Keep about this many dead letters (`MAXLEN ~`).
-   * @default undefined (no limit)
-   */
-  deadLetterMaxLen?: number;
-  /**
-   * Default wait of {@link ConsumerGroup.read}, in ms (`Infinity`: for ever; `0`: just look).
-   * @default Infinity
-   */
-  timeoutMs?: number;
-}
-
-/** Options of {@link ConsumerGroup.read}. */
-export interface GroupReadOptions {
-  /**
-   * Most events returned.
-   * @default the group's `batchSize` (100)
-   */
-  count?: number;
-  /**
-   * Longest wait in ms; then the call rejects with TimeoutError. `0` only looks.
-   * @default the group's `timeoutMs` (Infinity)
-   */
-  timeoutMs?: number;
-  /**
-   * Aborts the wait: the call rejects with AbortError.
-   * @default undefined
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link ConsumerGroup.process}. */
-export interface GroupProcessOptions {
-  /**
-   * Most handlers running at once.
-   * @default 1
-   */
-  concurrency?: number;
-  /**
-   * Stops taking new events; `process` resolves once the running handlers have finished.
-   * @default undefined
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link ConsumerGroup.events}. */
-export interface GroupIterateOptions {
-  /**
-   * Ends the iteration (cleanly, without an error).
-   * @default undefined
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link ConsumerGroup.close}. */
-export interface GroupCloseOptions {
-  /**
-   * How long to wait for running handlers before giving up on them, in ms. Events they have not
-   * acknowledged by then stay pending and are reclaimed by other consumers after `minIdleMs`.
-   * @default 10000
-   */
-  timeoutMs?: number;
-}
-
-/** Options of {@link ConsumerGroup.pendingEntries}. */
-export interface GroupPendingOptions {
-  /**
-   * Most entries returned.
-   * @default 100
-   */
-  count?: number;
-  /**
-   * Only the entries of this consumer.
-   * @default undefined (every consumer)
-   */
-  consumer?: string;
-  /**
-   * Only entries idle for at least this long, in ms.
-   * @default undefined (any idle time)
-   */
-  minIdleMs?: number;
-  /**
-   * Lowest id.
-   * @default '-'
-   */
-  from?: string;
-  /**
-   * Highest id.
-   * @default '+'
-   */
-  to?: string;
-}
-
-/** Options of {@link ConsumerGroup.deadLetters}. */
-export interface StreamDeadLetterOptions {
-  /**
-   * Most dead letters returned (oldest first).
-   * @default 100
-   */
-  count?: number;
-  /**
-   * Lowest dead-letter id.
-   * @default '-'
-   */
-  from?: string;
-}
-
-/** Summary of a group's delivered but unacknowledged events (XPENDING). */
-export interface GroupPendingSummary {
-  /** Number of pending events. */
-  readonly count: number;
-  /** Smallest pending id. */
-  readonly minId: string | undefined;
-  /** Largest pending id. */
-  readonly maxId: string | undefined;
-  /** Pending events per consumer. */
-  readonly consumers: ReadonlyArray<{ readonly name: string; readonly pending: number }>;
-}
-
-/** One delivered but unacknowledged event. */
-export interface GroupPendingEntry {
-  /** The event id. */
-  readonly id: string;
-  /** The consumer that holds it. */
-  readonly consumer: string;
-  /** How long since it was delivered (or refreshed), in ms. */
-  readonly idleMs: number;
-  /** How many times it has been delivered. */
-  readonly deliveries: number;
-}
-
-/** Why an event was moved to the dead-letter stream. */
-export type StreamDeadLetterReason = 'decode' | 'failed' | 'max-deliveries';
-
-/** Emitted when this consumer moved an event to the dead-letter stream. */
-export interface StreamDeadLetterNotice {
-  /** The event's id in the stream. */
-  readonly sourceId: string;
-  /** The dead letter's id in the dead-letter stream. */
-  readonly deadLetterId: string;
-  /** Why. */
-  readonly reason: StreamDeadLetterReason;
-  /** The error message (decode error, handler error, or the delivery count). */
-  readonly error: string;
-}
-
-/** An entry of the dead-letter stream. */
-export interface StreamDeadLetter {
-  /** Its id in the dead-letter stream. */
-  readonly id: string;
-  /** The event's id in the source stream. */
-  readonly sourceId: string;
-  /** The group that gave up on it. */
-  readonly group: string;
-  /** The consumer that last held it. */
-  readonly consumer: string;
-  /** Deliveries before it was dead-lettered. */
-  readonly deliveries: number;
-  /** Why. */
-  readonly reason: string;
-  /** The error message. */
-  readonly error: string;
-  /** The event's encoded value exactly as stored (`undefined` if it had been trimmed already). */
-  readonly content: string | Buffer | undefined;
-}
-
-/** The handler of {@link ConsumerGroup.process}. */
-export type GroupEventHandler<T> = (value: T, event: GroupEvent<T>) => unknown;
-
-/** Events of a {@link ConsumerGroup}. */
-export interface ConsumerGroupEvents<T> {
-  /** A background failure (acks, reclaims, refreshes, a loop retrying). Only emitted when listened to. */
-  error: [error: IpcError];
-  /** Events the group had not delivered yet were deleted (trimmed) before it got to them. */
-  gap: [gap: StreamGap];
-  /** An event could not be decoded (or failed the schema); it was dead-lettered. */
-  'decode-error': [error: DecodeError];
-  /** An event was moved to the dead-letter stream. */
-  'dead-letter': [notice: StreamDeadLetterNotice];
-  /** A `process` handler threw; the event stays pending and is delivered again after `minIdleMs`. */
-  failed: [error: unknown, event: GroupEvent<T>];
-  /** This consumer took over events of consumers that had been silent for `minIdleMs`. */
-  reclaimed: [ids: string[]];
-  /** Pending events were trimmed from the stream before anyone acknowledged them. */
-  trimmed: [ids: string[]];
-}
-
-interface Delivery {
-  readonly id: string;
-  readonly entry: ReplyEntry;
-  readonly deliveries: number;
-}
-
-interface GapItem {
-  readonly gap: StreamGap;
-}
-
-type Item = Delivery | GapItem;
-
-interface AckWaiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
 
 /**
  * One consumer of a Redis consumer group: the group's consumers share the stream's events, each
  * event going to one of them. Delivery is at least once: an event stays pending until acknowledged,
- * a consumer that dies has its events reclaimed by the others after `minIdleMs`, and an event that
- * keeps failing or cannot be decoded is moved to the dead-letter stream (`keys.sub('dead')`) rather
- * than lost. Make it with {@link createConsumerGroup} or {@link ReadStream.group}.
+ * a consumer that dies, hangs or keeps an event past its hold limit has it reclaimed by the others
+ * after `minIdleMs`, and an event that keeps failing or cannot be decoded is moved to the
+ * dead-letter stream (`keys.sub('dead')`) rather than lost. The group is made when the consumer is
+ * made; if it disappears later, reads reject with {@link GroupMissingError}. Make it with
+ * {@link createConsumerGroup} or {@link ReadStream.group}.
  */
 export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   /** The stream's name, as given. */
@@ -310,41 +75,24 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   readonly consumer: string;
   readonly #ipc: IpcClient;
   readonly #payload: PayloadCodec<T>;
-  readonly #startId: string;
-  readonly #batchSize: number;
-  readonly #minIdleMs: number;
-  readonly #reclaimIntervalMs: number;
-  readonly #touchIntervalMs: number;
-  readonly #maxDeliveries: number;
-  readonly #deadMaxLen: string;
-  readonly #timeoutMs: number;
+  readonly #settings: GroupSettings;
+  readonly #reader: GroupReader;
+  readonly #leases: Leases;
+  readonly #reclaimer: Reclaimer;
+  readonly #deadLetters: DeadLetters;
+  readonly #queries: GroupQueries;
+  readonly #runner: GroupRunner<T>;
+  readonly #acks: AckBatcher<string>;
   readonly #lock = new SerialLock();
   readonly #closeController = new AbortController();
-  // Every event this consumer holds (fetched, not yet acknowledged), with when it was last refreshed.
-  readonly #held = new Map<string, number>();
+  readonly #ackStop = new AbortController();
   readonly #running = new Slots();
-  #buffer: Item[] = [];
-  #position = 0;
-  #reclaimed: Delivery[] = [];
-  #groupReady: Promise<void> | undefined;
-  #groupExists = false;
-  #wake: AbortController | undefined;
-  #reading: Promise<string> | undefined;
-  #acks: string[] = [];
-  #ackWaiters: AckWaiter[] = [];
-  #ackScheduled = false;
-  #ackAttempt = 0;
-  #reclaimTimer: NodeJS.Timeout | undefined;
-  #touchTimer: NodeJS.Timeout | undefined;
-  #reclaimCursor = START_ID;
-  #reclaiming = false;
-  #touching = false;
   #loops = 0;
+  #hungry = 0;
   #reads = 0;
-  #caughtUp = true;
-  // The last read began right after the group's position (typical of a busy stream).
-  #successive = false;
+  // A `read()` caller counts as wanting work until this time (it reads again after handling).
   #activeUntil = 0;
+  #started = false;
   #closing: Promise<void> | undefined;
 
   /** Use {@link createConsumerGroup}. */
@@ -356,29 +104,94 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     options: ConsumerGroupOptions<T> = {},
   ) {
     super();
-    const keys = ipc.keys.structure(STREAM_KIND, name);
+    const keys = new StreamKeys(ipc, name);
     this.name = name;
     this.key = keys.main;
-    this.deadLetterKey = keys.sub('dead');
+    this.deadLetterKey = keys.dead;
     this.group = validateMember(group, 'group');
     this.consumer = validateMember(consumer, 'consumer');
     this.#ipc = ipc;
     this.#payload = new PayloadCodec(options);
-    const startId = options.startId ?? '0';
-    this.#startId = startId === '$' ? '$' : startId === '0' ? START_ID : normalizeId(startId, 'startId');
-    this.#batchSize = positiveInteger(options.batchSize ?? 100, 'batchSize');
-    this.#minIdleMs = positiveInteger(options.minIdleMs ?? 3000, 'minIdleMs');
-    this.#reclaimIntervalMs = positiveInteger(options.reclaimIntervalMs ?? 1000, 'reclaimIntervalMs');
-    this.#touchIntervalMs = Math.max(10, Math.floor(this.#minIdleMs / 3));
-    const maxDeliveries = options.maxDeliveries ?? 5;
-    if (maxDeliveries !== Number.POSITIVE_INFINITY) positiveInteger(maxDeliveries, 'maxDeliveries');
-    this.#maxDeliveries = maxDeliveries;
-    this.#deadMaxLen =
-      options.deadLetterMaxLen === undefined
-        ? '0'
-        : String(positiveInteger(options.deadLetterMaxLen, 'deadLetterMaxLen'));
-    this.#timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    this.#ensureGroup().catch(() => {});
+    this.#settings = groupSettings(options);
+    const binary = this.#payload.binary;
+    this.#reader = new GroupReader(ipc, keys, this.group, this.consumer, this.#settings, binary, {
+      fetched: (ids) => this.#leases.fetched(ids),
+      looping: () => this.#loops > 0,
+      closing: () => this.#closing !== undefined,
+    });
+    this.#leases = new Leases(ipc, keys.main, this.group, this.consumer, this.#settings, {
+      dropWaiting: () => this.#reader.dropWaiting(),
+      reportError: (error) => this.#backgroundError(error),
+    });
+    this.#reclaimer = new Reclaimer(ipc, keys, this.group, this.consumer, this.#settings, binary, {
+      wantsWork: () => this.#wantsWork(),
+      ready: () => this.#reader.ensureGroup(),
+      claimed: (entries) => {
+        if (this.#closing) return;
+        this.#leases.fetched(entries.map((entry) => entry.id));
+        this.#reader.addReclaimed(entries);
+        if (this.listenerCount('reclaimed') > 0)
+          this.emit(
+            'reclaimed',
+            entries.map((entry) => entry.id),
+          );
+      },
+      deadLettered: (entries) => {
+        for (const { id, deadLetterId, deliveries, consumer: holder } of entries) {
+          this.#notifyDeadLetter({
+            id,
+            deadLetterId,
+            reason: 'max-deliveries',
+            deliveries,
+            error: `delivered ${deliveries} times without an acknowledgement`,
+            consumer: holder,
+          });
+        }
+      },
+      deleted: (ids) => {
+        if (this.listenerCount('trimmed') > 0) this.emit('trimmed', ids);
+      },
+      failed: (error) => this.#backgroundError(error),
+    });
+    this.#deadLetters = new DeadLetters(
+      ipc,
+      keys,
+      this.group,
+      this.consumer,
+      this.#settings,
+      (notice) => this.#notifyDeadLetter(notice),
+      (error) => this.#backgroundError(error),
+    );
+    this.#queries = new GroupQueries(ipc, keys, this.group, binary);
+    this.#acks = new AckBatcher<string>({
+      send: (ids) => this.#sendAcks(ids),
+      onError: (error) => reportError(this, error),
+      stop: this.#ackStop.signal,
+    });
+    this.#runner = new GroupRunner<T>({
+      closeSignal: this.#closeController.signal,
+      ackTimeoutMs: this.#settings.ackTimeoutMs,
+      running: this.#running,
+      ended: () => this.#closing !== undefined || this.#ipc.closed,
+      takeReady: (count) => this.#takeReady(count),
+      read: (count, signal) => this.#read(count, Number.POSITIVE_INFINITY, signal),
+      work: (event, timeoutMs, expire) => this.#leases.work(event.id, timeoutMs, expire),
+      ack: (event) => this.#ack(event.id),
+      fail: (event, error) => void this.#fail(event, error),
+      release: (event) => {
+        if (this.#leases.settle(event.id)) void this.#leases.giveBack([event], false);
+      },
+      gap: (error) => this.#reportGap(error),
+      reportError: (error) => reportError(this, error),
+      looping: (started) => {
+        this.#loops += started ? 1 : -1;
+        if (started) this.#start();
+      },
+      hungry: (waiting) => {
+        this.#hungry += waiting ? 1 : -1;
+      },
+    });
+    this.#reader.ensureGroup().catch(() => {});
   }
 
   /** True once {@link ConsumerGroup.close} has been called. */
@@ -386,57 +199,40 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     return this.#closing !== undefined;
   }
 
-  /** Resolves once the group exists (it is created, with the stream, when missing). */
+  /**
+   * Resolves once the group exists (it is made, with the stream, when this consumer is made).
+   * Rejects with GroupMissingError once the group has disappeared.
+   */
   async ready(): Promise<this> {
-    await this.#ensureGroup();
+    await this.#reader.ensureGroup();
+    if (this.#reader.missing) throw this.#reader.missing;
     return this;
   }
 
   /**
    * Waits for at least one event for this consumer, then returns those already there, up to
-   * `count`. Events reclaimed from dead consumers come first. Returned events are this consumer's
-   * until {@link ConsumerGroup.ack}ed (they are refreshed meanwhile, so nobody reclaims them while
-   * this consumer runs). Undecodable events are dead-lettered and reported as `'decode-error'`, not
-   * returned. Rejects with TimeoutError, AbortError, ClosedError, or GapError once when events the
-   * group had not delivered were trimmed.
+   * `count`. Events reclaimed from silent consumers come first. Returned events are this consumer's
+   * until {@link ConsumerGroup.ack}ed or until the group's `ackTimeoutMs` passes (then they are given
+   * up for another consumer to reclaim, and their `signal` aborts). Undecodable events are
+   * dead-lettered and reported as `'decode-error'`, not returned. Rejects with TimeoutError,
+   * AbortError, ClosedError, GroupMissingError when the group has disappeared, or GapError once when
+   * events the group had not delivered were trimmed.
    */
   async read(options: GroupReadOptions = {}): Promise<Array<GroupEvent<T>>> {
-    const count = options.count ?? this.#batchSize;
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw new InvalidArgumentError('count must be a positive integer');
-    const timeoutMs = validateTimeout(options.timeoutMs ?? this.#timeoutMs);
+    const count = integerOption(options.count ?? this.#settings.batchSize, 'count', 1);
+    const timeoutMs = validateTimeout(options.timeoutMs ?? this.#settings.timeoutMs);
     if (this.#closing) throw new ClosedError('The consumer group is closed');
     throwIfAborted(options.signal);
     this.#start();
-    const deadline = performance.now() + timeoutMs;
-    let combined: AbortSignal | undefined;
-    // Built only when the call has to wait: most reads are served from the buffer.
-    const signalOf = () => {
-      combined ??= options.signal
-        ? AbortSignal.any([options.signal, this.#closeController.signal])
-        : this.#closeController.signal;
-      return combined;
-    };
     this.#reads++;
     try {
-      if (!this.#lock.busy && this.#position < this.#buffer.length) {
-        return await this.#lock.run(() => this.#take(count, deadline, timeoutMs, signalOf));
-      }
-      const signal = signalOf();
-      return await this.#lock.run(
-        () => this.#take(count, deadline, timeoutMs, signalOf),
-        signal,
-        deadline,
-        timeoutMs,
-      );
-    } catch (error) {
-      if (this.#closing && isIpcError(error, 'IPC_ABORTED') && !options.signal?.aborted) {
-        throw new ClosedError('The consumer group is closed');
-      }
-      throw error;
+      const events = await this.#read(count, timeoutMs, options.signal);
+      const limit = this.#settings.ackTimeoutMs;
+      for (const event of events) this.#leases.work(event.id, limit, (error) => event.abort(error));
+      return events;
     } finally {
       this.#reads--;
-      this.#activeUntil = performance.now() + 2 * this.#reclaimIntervalMs;
+      this.#activeUntil = performance.now() + 2 * this.#settings.reclaimIntervalMs;
     }
   }
 
@@ -451,96 +247,46 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
    * never delivered again. Acks made in the same tick go out as one XACK.
    */
   ack(events: string | GroupEvent<T> | ReadonlyArray<string | GroupEvent<T>>): Promise<void> {
-    const list = Array.isArray(events) ? events : [events];
+    const list = (Array.isArray(events) ? events : [events]) as ReadonlyArray<string | GroupEvent<T>>;
     const ids: string[] = [];
     try {
-      for (const item of list as ReadonlyArray<string | GroupEvent<T>>) {
-        ids.push(typeof item === 'string' ? normalizeId(item) : item.id);
-      }
+      for (const item of list) ids.push(typeof item === 'string' ? normalizeId(item) : item.id);
     } catch (error) {
       return Promise.reject(error);
     }
     if (ids.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.#queueAck(ids, { resolve, reject }));
+    let stored: Promise<void> = Promise.resolve();
+    for (const id of ids) stored = this.#ack(id);
+    // Acks of one call share a batch: the last one's promise settles with it.
+    return stored;
   }
 
   /**
    * Runs `handler` for every event delivered to this consumer, at most `concurrency` at a time, until
    * `signal` aborts or the group (or client) closes; then resolves once the running handlers have
-   * finished. An event is acknowledged when its handler returns (or its promise resolves). When the
-   * handler throws, `'failed'` is emitted and the event stays pending, to be delivered again after
-   * `minIdleMs`; on its `maxDeliveries`-th delivery it is dead-lettered instead. Redis outages are
-   * waited out (reported as `'error'`). Trimmed undelivered events are reported as `'gap'`, or, when
-   * nobody listens for `'gap'`, make `process` reject with GapError.
+   * finished (or run out of time). An event is acknowledged when its handler returns (or its promise
+   * resolves). When the handler throws, or runs past `timeoutMs`, `'failed'` is emitted and the event
+   * stays pending, to be delivered again after `minIdleMs`; on its `maxDeliveries`-th delivery it is
+   * dead-lettered instead. Redis outages are waited out (reported as `'error'`). A gap (events
+   * trimmed before the group read them) is reported as `'gap'` (a process warning when nobody
+   * listens) and the worker goes on, unless `onGap: 'stop'`: then `process` rejects with GapError.
+   * Rejects with GroupMissingError when the group disappears.
    */
-  async process(handler: GroupEventHandler<T>, options: GroupProcessOptions = {}): Promise<void> {
-    const concurrency = options.concurrency ?? 1;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new InvalidArgumentError('concurrency must be a positive integer');
-    }
-    if (this.#closing) throw new ClosedError('The consumer group is closed');
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closeController.signal])
-      : this.#closeController.signal;
-    const slots = new Slots();
-    this.#loops++;
-    this.#start();
-    try {
-      while (!signal.aborted) {
-        if (slots.busy >= concurrency) {
-          await slots.freed();
-          continue;
-        }
-        const free = concurrency - slots.busy;
-        const events = this.#fastTake(free) ?? (await this.#pull(signal, free));
-        if (!events) break;
-        for (const event of events) this.#dispatch(handler, event, slots);
-      }
-    } finally {
-      await slots.idle();
-      this.#loops--;
-    }
+  process(handler: GroupEventHandler<T>, options: GroupProcessOptions = {}): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError('The consumer group is closed'));
+    return this.#runner.process(handler, options);
   }
 
   /**
    * Iterates over the events delivered to this consumer until `signal` aborts or the group closes.
    * An event is acknowledged when the loop body finishes and asks for the next one; if the body
-   * throws or breaks out, that event is not acknowledged (it is delivered again after `minIdleMs`
-   * unless you {@link ConsumerGroup.ack} it first). Errors are handled as in {@link ConsumerGroup.process}.
+   * throws or breaks out, that event is not acknowledged but given back at once, for this or another
+   * consumer to reclaim (unless you {@link ConsumerGroup.ack} it first). A body that keeps one event
+   * past `timeoutMs` loses it to other consumers. Gaps and errors are handled as in
+   * {@link ConsumerGroup.process}.
    */
   events(options: GroupIterateOptions = {}): AsyncIterableIterator<GroupEvent<T>, undefined, undefined> {
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closeController.signal])
-      : this.#closeController.signal;
-    let previous: GroupEvent<T> | undefined;
-    let started = false;
-    // Asking for the next event means the body handled the previous one.
-    const settlePrevious = () => {
-      if (previous) this.#queueAck([previous.id]);
-      previous = undefined;
-    };
-    return loopIterator<GroupEvent<T>>({
-      fast: () => {
-        // Counted as a running loop (reclaiming, reading ahead) from the first request on.
-        if (!started) {
-          started = true;
-          this.#loops++;
-          this.#start();
-        }
-        settlePrevious();
-        if (signal.aborted) return undefined;
-        previous = this.#fastTake(1)?.[0];
-        return previous;
-      },
-      slow: async () => {
-        const events = await this.#pull(signal, 1);
-        previous = events?.[0];
-        return previous;
-      },
-      finish: () => {
-        if (started) this.#loops--;
-      },
-    });
+    return this.#runner.events(options);
   }
 
   /** Same as {@link ConsumerGroup.events} with no options. */
@@ -549,126 +295,110 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   }
 
   /** The group's pending (delivered, unacknowledged) events in summary (XPENDING). */
-  async pending(): Promise<GroupPendingSummary> {
-    let reply: unknown;
-    try {
-      reply = await this.#ipc.redis.sendCommand(['XPENDING', this.key, this.group]);
-    } catch (error) {
-      throw toIpcError(error);
-    }
-    const [count, minId, maxId, consumers] = reply as [unknown, unknown, unknown, unknown];
-    return {
-      count: Number(count),
-      minId: optionalString(minId),
-      maxId: optionalString(maxId),
-      consumers: Array.isArray(consumers)
-        ? consumers.map((pair) => ({ name: String(pair[0]), pending: Number(pair[1]) }))
-        : [],
-    };
+  pending(): Promise<GroupPendingSummary> {
+    return this.#queries.pending();
   }
 
   /** The group's pending events one by one (XPENDING with a range), oldest first. */
-  async pendingEntries(options: GroupPendingOptions = {}): Promise<GroupPendingEntry[]> {
-    const count = options.count ?? 100;
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw new InvalidArgumentError('count must be a positive integer');
-    const args = ['XPENDING', this.key, this.group];
-    if (options.minIdleMs !== undefined)
-      args.push('IDLE', String(Math.max(0, Math.floor(options.minIdleMs))));
-    args.push(
-      normalizeBound(options.from ?? '-', 'from'),
-      normalizeBound(options.to ?? '+', 'to'),
-      String(count),
-    );
-    if (options.consumer !== undefined) args.push(validateMember(options.consumer, 'consumer'));
-    let reply: unknown;
-    try {
-      reply = await this.#ipc.redis.sendCommand(args);
-    } catch (error) {
-      throw toIpcError(error);
-    }
-    return (reply as unknown[][]).map(([id, consumer, idle, deliveries]) => ({
-      id: String(id),
-      consumer: String(consumer),
-      idleMs: Number(idle),
-      deliveries: Number(deliveries),
-    }));
+  pendingEntries(options: GroupPendingOptions = {}): Promise<GroupPendingEntry[]> {
+    return this.#queries.pendingEntries(options);
   }
 
   /** Entries of the dead-letter stream (shared by every group of this stream), oldest first. */
-  async deadLetters(options: StreamDeadLetterOptions = {}): Promise<StreamDeadLetter[]> {
-    const count = options.count ?? 100;
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw new InvalidArgumentError('count must be a positive integer');
-    let reply: unknown;
-    try {
-      reply = await this.#client(this.#ipc.redis).sendCommand([
-        'XRANGE',
-        this.deadLetterKey,
-        normalizeBound(options.from ?? '-', 'from'),
-        '+',
-        'COUNT',
-        String(count),
-      ]);
-    } catch (error) {
-      throw toIpcError(error);
-    }
-    return replyEntries(reply).map((entry) => {
-      const fields = entry[1] ?? [];
-      return {
-        id: entryId(entry),
-        sourceId: fieldOf(fields, 'source-id') ?? '',
-        group: fieldOf(fields, 'group') ?? '',
-        consumer: fieldOf(fields, 'consumer') ?? '',
-        deliveries: Number(fieldOf(fields, 'deliveries') ?? 0),
-        reason: fieldOf(fields, 'reason') ?? '',
-        error: fieldOf(fields, 'error') ?? '',
-        content: contentOf(entry),
-      };
-    });
+  deadLetters(options: StreamDeadLetterOptions = {}): Promise<StreamDeadLetter[]> {
+    return this.#queries.deadLetters(options);
   }
 
   /**
    * Stops this consumer: no new events are taken, running handlers get `timeoutMs` to finish, their
-   * acknowledgements are sent, then timers stop. Events fetched but not handed out stay pending and
-   * are reclaimed by other consumers after `minIdleMs`. Does not close the client. Idempotent.
+   * acknowledgements are sent, then timers stop. Events fetched but not handed out are given back to
+   * the group at once (their delivery uncounted), for other consumers to reclaim. Does not close the
+   * client. Idempotent.
    */
   close(options: GroupCloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#close(validateTimeout(options.timeoutMs ?? 10_000));
+    this.#closing ??= this.#close(validateTimeout(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS));
     return this.#closing;
   }
 
   async #close(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
     this.#closeController.abort(new ClosedError('The consumer group is closed'));
-    if (this.#reclaimTimer) clearInterval(this.#reclaimTimer);
+    this.#reclaimer.stop();
     if (this.#running.busy > 0) await within(this.#running.idle(), timeoutMs);
     await this.#lock.drained().catch(() => {});
-    await this.#flushAcks(false);
-    if (this.#touchTimer) clearInterval(this.#touchTimer);
-    this.#buffer = [];
-    this.#position = 0;
-    this.#reclaimed = [];
+    const waiting = this.#reader.dropWaiting();
+    if (waiting.length > 0 && !this.#ipc.closed) {
+      await within(this.#leases.giveBack(waiting, true), Math.max(0, deadline - performance.now()));
+    }
+    await within(this.#acks.drain(), Math.max(0, deadline - performance.now())).catch(() => false);
+    this.#ackStop.abort();
+    this.#leases.stop();
   }
 
-  // Takes up to `count` events (at least one), fetching when the buffer is empty. Runs under the lock.
+  // Starts the background work of an active consumer: reclaiming and refreshing.
+  #start(): void {
+    if (this.#started || this.#closing) return;
+    this.#started = true;
+    this.#leases.start();
+    this.#reclaimer.start();
+  }
+
+  #wantsWork(): boolean {
+    if (this.#closing || this.#reader.missing) return false;
+    // Enough at hand: leave the orphans to idler consumers.
+    if (this.#reader.waiting >= this.#settings.batchSize) return false;
+    // A loop whose slots are all busy is not waiting for events: it does not reclaim.
+    return this.#hungry > 0 || this.#reads > 0 || performance.now() < this.#activeUntil;
+  }
+
+  // Takes up to `count` events (at least one), fetching when the buffer is empty; one read at a time.
+  async #read(
+    count: number,
+    timeoutMs: number,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<Array<GroupDelivery<T>>> {
+    const deadline = performance.now() + timeoutMs;
+    if (!this.#lock.busy && this.#reader.buffer.size > 0) {
+      return this.#lock.run(() => this.#take(count, deadline, timeoutMs, this.#closeController.signal));
+    }
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, this.#closeController.signal])
+      : this.#closeController.signal;
+    try {
+      return await this.#lock.run(
+        () => this.#take(count, deadline, timeoutMs, signal),
+        signal,
+        deadline,
+        timeoutMs,
+      );
+    } catch (error) {
+      if (this.#closing && isIpcError(error, 'IPC_ABORTED') && !callerSignal?.aborted) {
+        throw new ClosedError('The consumer group is closed');
+      }
+      throw error;
+    }
+  }
+
+  // Runs under the lock.
   async #take(
     count: number,
     deadline: number,
     timeoutMs: number,
-    signalOf: () => AbortSignal,
-  ): Promise<Array<GroupEvent<T>>> {
-    const events: Array<GroupEvent<T>> = [];
+    signal: AbortSignal,
+  ): Promise<Array<GroupDelivery<T>>> {
+    const events: Array<GroupDelivery<T>> = [];
+    const buffer = this.#reader.buffer;
     while (events.length === 0) {
       if (this.#closing) throw new ClosedError('The consumer group is closed');
-      if (this.#position >= this.#buffer.length) await this.#fill(deadline, timeoutMs, signalOf());
-      while (events.length < count && this.#position < this.#buffer.length) {
-        const item = this.#buffer[this.#position]!;
+      if (buffer.size === 0) await this.#reader.fill(deadline, timeoutMs, signal);
+      while (events.length < count && buffer.size > 0) {
+        const item = buffer.peek()!;
         if (isGapItem(item)) {
           if (events.length > 0) return events;
-          this.#position++;
+          buffer.shift();
           throw new GapError(item.gap);
         }
-        this.#position++;
+        buffer.shift();
         const event = await this.#decode(item);
         if (event) events.push(event);
       }
@@ -676,7 +406,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     return events;
   }
 
-  async #decode(delivery: Delivery): Promise<GroupEvent<T> | undefined> {
+  async #decode(delivery: Delivery): Promise<GroupDelivery<T> | undefined> {
     const { id, entry, deliveries } = delivery;
     const content = contentOf(entry);
     try {
@@ -687,540 +417,87 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
         this.#payload.schema === undefined
           ? this.#payload.decodeUnchecked(content, id)
           : await this.#payload.decode(content, id);
-      return { id, value, timestamp: timestampOf(id), deliveries };
+      return new GroupDelivery(id, value, deliveries);
     } catch (error) {
       if (!isIpcError(error, 'IPC_DECODE')) throw error;
       if (this.listenerCount('decode-error') > 0) this.emit('decode-error', error as DecodeError);
-      else this.#reportError(error);
+      else reportError(this, error);
+      this.#leases.settle(id);
       // Not awaited: if it fails, the entry stays pending and comes back through a reclaim.
-      void this.#deadLetter(id, deliveries, 'decode', (error as Error).message);
+      void this.#deadLetters.move(id, deliveries, 'decode', (error as Error).message);
       return undefined;
-    }
-  }
-
-  // Fills the empty buffer: reclaimed events first, then new ones, waiting for them if needed. Work
-  // on the shared connection is raced against the caller's deadline and signal; a read that comes
-  // back too late still lands in the buffer, for the next call.
-  async #fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (!this.#groupExists) {
-      const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
-      await waitFor(this.#ensureGroup(), signal, lookDeadline, timeoutMs);
-    }
-    for (;;) {
-      if (this.#position < this.#buffer.length) return;
-      if (this.#reclaimed.length > 0) {
-        this.#buffer = this.#reclaimed;
-        this.#position = 0;
-        this.#reclaimed = [];
-        return;
-      }
-      const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
-      const lastDelivered = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
-      if (this.#position < this.#buffer.length) return;
-      const remaining = deadline - performance.now();
-      if (remaining < 1) throw new TimeoutError(timeoutMs);
-      // Waits without consuming (XREAD, not XREADGROUP), then reads through the checked path above.
-      const wake = new AbortController();
-      this.#wake = wake;
-      try {
-        await this.#ipc.blocking(
-          (redis, wait) =>
-            redis.sendCommand([
-              'XREAD',
-              'COUNT',
-              '1',
-              'BLOCK',
-              String(wait.ms),
-              'STREAMS',
-              this.key,
-              lastDelivered,
-            ]),
-          {
-            timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
-            signal: AbortSignal.any([signal, wake.signal]),
-          },
-        );
-      } catch (error) {
-        if (isIpcError(error, 'IPC_TIMEOUT')) throw new TimeoutError(timeoutMs, { cause: error });
-        // Woken by a reclaim: go and take what it found.
-        if (!(wake.signal.aborted && !signal.aborted && isIpcError(error, 'IPC_ABORTED'))) throw error;
-      } finally {
-        this.#wake = undefined;
-      }
-    }
-  }
-
-  // One read at a time; while a loop runs, a full batch starts the next one at once (a backlog: it
-  // is read while this batch is handled, and lands in the buffer behind it).
-  #startReading(): Promise<string> {
-    if (this.#reading) return this.#reading;
-    const reading = this.#readNew().then(
-      (position) => {
-        this.#reading = undefined;
-        const ahead = this.#buffer.length - this.#position;
-        if (!this.#caughtUp && this.#loops > 0 && !this.#closing && ahead <= this.#batchSize) {
-          this.#startReading().catch(() => {});
-        }
-        return position;
-      },
-      (error: unknown) => {
-        this.#reading = undefined;
-        throw error;
-      },
-    );
-    this.#reading = reading;
-    return reading;
-  }
-
-  // One atomic XINFO GROUPS + XREADGROUP, then (unless the first entry follows the group's previous
-  // position) a look at the stream's state: pipelined right behind unless recent reads began right
-  // after the group's position (a busy stream: then it is asked for only when needed). Fills the
-  // buffer; returns the group's last-delivered-id.
-  async #readNew(): Promise<string> {
-    const client = this.#client(this.#ipc.redis);
-    let replies: unknown[];
-    let early: Promise<StreamState> | undefined;
-    try {
-      const reading = client
-        .multi()
-        .addCommand(['XINFO', 'GROUPS', this.key])
-        .addCommand([
-          'XREADGROUP',
-          'GROUP',
-          this.group,
-          this.consumer,
-          'COUNT',
-          String(this.#batchSize),
-          'STREAMS',
-          this.key,
-          '>',
-        ])
-        .exec() as Promise<unknown[]>;
-      if (!this.#successive) {
-        early = readStreamState(client, this.key);
-        early.catch(() => {});
-      }
-      replies = await reading;
-    } catch (error) {
-      if (isMissingGroup(error)) {
-        this.#groupReady = undefined;
-        this.#groupExists = false;
-        await this.#ensureGroup();
-        return this.#readNew();
-      }
-      throw toIpcError(error);
-    }
-    const groups = Array.isArray(replies[0]) ? (replies[0] as unknown[]) : [];
-    const mine = groups.find((record) => fieldOf(record, 'name') === this.group);
-    const lastBefore = fieldOf(mine, 'last-delivered-id') ?? START_ID;
-    const entriesRead = fieldOf(mine, 'entries-read');
-    const offset = entriesRead === undefined ? undefined : Number(entriesRead);
-    const entries = streamEntriesOf(replies[1]);
-    const firstEntry = entries[0];
-    const lastEntry = entries[entries.length - 1];
-    const first = firstEntry && entryId(firstEntry);
-    const last = lastEntry && entryId(lastEntry);
-    let position = last ?? lastBefore;
-    let gap: StreamGap | undefined;
-    let gapIndex = 0;
-    this.#caughtUp = entries.length < this.#batchSize;
-    this.#successive = first !== undefined && isSuccessor(lastBefore, first);
-    if (!this.#successive) {
-      const state = await (early ?? readStreamState(client, this.key));
-      const judgement = judgeGap(lastBefore, offset, entries, state, false);
-      if (judgement.gap) {
-        const found = judgement.gap;
-        gap = { stream: this.name, after: found.after, before: found.before, count: found.count };
-        gapIndex = found.index;
-        if (last !== undefined && judgement.offset !== undefined) {
-          await FIX_READ_COUNTER.run(
-            this.#ipc.redis,
-            [this.key],
-            [this.group, last, String(judgement.offset)],
-          );
-        }
-      } else if (judgement.unsure && first !== undefined) {
-        // The entries are this consumer's already, so no second look: assume the worst only when
-        // trimming has reached them.
-        if (state.firstId === undefined || compareIds(state.firstId, first) >= 0) {
-          gap = { stream: this.name, after: lastBefore, before: first, count: undefined };
-        }
-      } else if (judgement.unsure) {
-        // Nothing left after the group's position, yet entries were added after it: move the group
-        // past them, unless another consumer moved it meanwhile (then that one reports it).
-        const moved = (await SKIP_GAP.run(this.#ipc.redis, [this.key], [this.group, lastBefore])) as
-          | unknown[]
-          | null;
-        if (Array.isArray(moved)) {
-          const lost = offset === undefined ? undefined : Number(moved[1]) - offset;
-          gap = { stream: this.name, after: lastBefore, before: undefined, count: lost };
-          position = String(moved[0]);
-        }
-      }
-    }
-    if (this.#position >= this.#buffer.length) {
-      this.#buffer = [];
-      this.#position = 0;
-    }
-    const now = performance.now();
-    for (let i = 0; i < entries.length; i++) {
-      if (gap && i === gapIndex) this.#buffer.push({ gap });
-      const entry = entries[i]!;
-      const id = entryId(entry);
-      this.#buffer.push({ id, entry, deliveries: 1 });
-      this.#held.set(id, now);
-    }
-    if (gap && gapIndex >= entries.length) this.#buffer.push({ gap });
-    return position;
-  }
-
-  // Loops' way to get events: waits out outages, ends (undefined) on close or abort.
-  async #pull(signal: AbortSignal, count: number): Promise<Array<GroupEvent<T>> | undefined> {
-    for (let attempt = 0; ; ) {
-      if (signal.aborted || this.#ipc.closed) return undefined;
-      try {
-        return await this.read({ count, signal, timeoutMs: Number.POSITIVE_INFINITY });
-      } catch (error) {
-        if (signal.aborted || this.#ipc.closed || isIpcError(error, 'IPC_CLOSED')) return undefined;
-        if (isGapError(error)) {
-          if (this.listenerCount('gap') === 0) throw error;
-          this.emit('gap', error.gap);
-          continue;
-        }
-        if (!isTransientError(error)) throw error;
-        this.#reportError(error);
-        try {
-          await sleep(backoffDelay(attempt++), signal);
-        } catch {
-          return undefined;
-        }
-      }
-    }
-  }
-
-  // Runs one handler; a synchronous one costs no promise at all.
-  #dispatch(handler: GroupEventHandler<T>, event: GroupEvent<T>, slots: Slots): void {
-    let result: unknown;
-    try {
-      result = handler(event.value, event);
-    } catch (error) {
-      this.#track(this.#fail(event, error), slots);
-      return;
-    }
-    if (!isThenable(result)) {
-      this.#queueAck([event.id]);
-      return;
-    }
-    this.#track(
-      Promise.resolve(result).then(
-        () => this.#queueAck([event.id]),
-        (error: unknown) => this.#fail(event, error),
-      ),
-      slots,
-    );
-  }
-
-  #track(work: Promise<void>, slots: Slots): void {
-    slots.take();
-    this.#running.take();
-    work.then(
-      () => {
-        slots.release();
-        this.#running.release();
-      },
-      () => {
-        slots.release();
-        this.#running.release();
-      },
-    );
-  }
-
-  async #fail(event: GroupEvent<T>, error: unknown): Promise<void> {
-    this.#held.delete(event.id);
-    try {
-      if (this.listenerCount('failed') > 0) this.emit('failed', error, event);
-    } catch {
-      // A throwing listener must not stop the loop.
-    }
-    if (event.deliveries >= this.#maxDeliveries) {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#deadLetter(event.id, event.deliveries, 'failed', message);
     }
   }
 
   // Events already buffered that decode without waiting, taken at once; undefined when there are
   // none (or the next needs the slow path: a gap, a schema, a decode failure).
-  #fastTake(count: number): Array<GroupEvent<T>> | undefined {
+  #takeReady(count: number): Array<GroupDelivery<T>> | undefined {
     if (this.#lock.busy || this.#closing || this.#payload.schema !== undefined) return undefined;
-    let events: Array<GroupEvent<T>> | undefined;
-    while ((events?.length ?? 0) < count && this.#position < this.#buffer.length) {
-      const item = this.#buffer[this.#position]!;
+    const buffer = this.#reader.buffer;
+    let events: Array<GroupDelivery<T>> | undefined;
+    while ((events?.length ?? 0) < count && buffer.size > 0) {
+      const item = buffer.peek()!;
       if (isGapItem(item)) break;
-      const content = contentOf(item.entry);
-      if (content === undefined) break;
-      let value: T;
-      try {
-        value = this.#payload.decodeUnchecked(content, item.id);
-      } catch {
-        break;
-      }
-      this.#position++;
+      const value = tryDecodeUnchecked(this.#payload, item.entry, item.id);
+      if (value === undefined) break;
+      buffer.shift();
       events ??= [];
-      events.push({ id: item.id, value, timestamp: timestampOf(item.id), deliveries: item.deliveries });
+      events.push(new GroupDelivery(item.id, value, item.deliveries));
     }
-    if (events) this.#activeUntil = performance.now() + 2 * this.#reclaimIntervalMs;
     return events;
   }
 
-  async #deadLetter(
-    id: string,
-    deliveries: number,
-    reason: StreamDeadLetterReason,
-    message: string,
-  ): Promise<void> {
-    this.#held.delete(id);
-    try {
-      const deadLetterId = await DEAD_LETTER.run(
-        this.#ipc.redis,
-        [this.key, this.deadLetterKey],
-        [this.group, id, this.consumer, String(deliveries), reason, message, this.#deadMaxLen],
+  #ack(id: string): Promise<void> {
+    this.#leases.settle(id);
+    return this.#acks.add(id);
+  }
+
+  async #sendAcks(ids: readonly string[]): Promise<void> {
+    const sending: Array<Promise<unknown>> = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      sending.push(
+        this.#ipc.redis.sendCommand(['XACK', this.key, this.group, ...ids.slice(i, i + ID_CHUNK)]),
       );
-      if (deadLetterId !== null && deadLetterId !== undefined && this.listenerCount('dead-letter') > 0) {
-        this.emit('dead-letter', {
-          sourceId: id,
-          deadLetterId: String(deadLetterId),
-          reason,
-          error: message,
-        });
-      }
-    } catch (error) {
-      // Still pending: it will be reclaimed and dead-lettered again later.
-      this.#reportError(error);
     }
+    await Promise.all(sending);
   }
 
-  #queueAck(ids: string[], waiter?: AckWaiter): void {
-    for (const id of ids) {
-      this.#held.delete(id);
-      this.#acks.push(id);
-    }
-    if (waiter) this.#ackWaiters.push(waiter);
-    if (!this.#ackScheduled) {
-      this.#ackScheduled = true;
-      setImmediate(() => {
-        this.#ackScheduled = false;
-        void this.#flushAcks(true);
-      });
-    }
-  }
-
-  async #flushAcks(retry: boolean): Promise<void> {
-    const ids = this.#acks;
-    const waiters = this.#ackWaiters;
-    if (ids.length === 0 && waiters.length === 0) return;
-    this.#acks = [];
-    this.#ackWaiters = [];
+  async #fail(event: GroupDelivery<T>, error: unknown): Promise<void> {
+    this.#leases.settle(event.id);
     try {
-      const sending: Array<Promise<unknown>> = [];
-      for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        sending.push(
-          this.#ipc.redis.sendCommand(['XACK', this.key, this.group, ...ids.slice(i, i + ID_CHUNK)]),
-        );
-      }
-      await Promise.all(sending);
-      this.#ackAttempt = 0;
-      for (const waiter of waiters) waiter.resolve();
-    } catch (raw) {
-      const error = toIpcError(raw);
-      if (retry && isTransientError(error) && !this.#ipc.closed) {
-        this.#reportError(error);
-        this.#acks.unshift(...ids);
-        this.#ackWaiters.unshift(...waiters);
-        setTimeout(() => void this.#flushAcks(true), backoffDelay(this.#ackAttempt++)).unref();
-        return;
-      }
-      if (waiters.length === 0) this.#reportError(error);
-      for (const waiter of waiters) waiter.reject(error);
+      if (this.listenerCount('failed') > 0) this.emit('failed', error, event);
+    } catch {
+      // A throwing listener must not stop the loop.
+    }
+    if (this.#deadLetters.isLast(event.deliveries)) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#deadLetters.move(event.id, event.deliveries, 'failed', message);
     }
   }
 
-  // Starts the background work of an active consumer: reclaiming and refreshing.
-  #start(): void {
-    this.#activeUntil = performance.now() + 2 * this.#reclaimIntervalMs;
-    if (this.#reclaimTimer || this.#closing) return;
-    this.#reclaimTimer = setInterval(() => void this.#reclaim(), this.#reclaimIntervalMs);
-    this.#reclaimTimer.unref();
-    this.#touchTimer = setInterval(() => void this.#touch(), this.#touchIntervalMs);
-    this.#touchTimer.unref();
-    void this.#reclaim();
+  #notifyDeadLetter(notice: StreamDeadLetterNotice): void {
+    if (this.listenerCount('dead-letter') > 0) this.emit('dead-letter', notice);
   }
 
-  async #reclaim(): Promise<void> {
-    if (this.#reclaiming || this.#closing) return;
-    if (this.#loops === 0 && this.#reads === 0 && performance.now() > this.#activeUntil) return;
-    // Enough work at hand: leave the orphans to idler consumers.
-    if (this.#buffer.length - this.#position + this.#reclaimed.length >= this.#batchSize) return;
-    this.#reclaiming = true;
-    try {
-      await this.#ensureGroup();
-      const reply = (await RECLAIM.run(
-        this.#client(this.#ipc.redis),
-        [this.key, this.deadLetterKey],
-        [
-          this.group,
-          this.consumer,
-          String(this.#minIdleMs),
-          this.#reclaimCursor,
-          String(this.#batchSize),
-          Number.isFinite(this.#maxDeliveries) ? String(this.#maxDeliveries) : '0',
-          this.#deadMaxLen,
-        ],
-      )) as [unknown, unknown[][], unknown[][], unknown[]];
-      this.#reclaimCursor = String(reply[0]);
-      const claimed: Delivery[] = reply[1].map(([id, fields, deliveries]) => ({
-        id: String(id),
-        entry: [id, fields] as unknown as ReplyEntry,
-        deliveries: Number(deliveries),
-      }));
-      if (this.listenerCount('dead-letter') > 0) {
-        for (const [sourceId, deadLetterId] of reply[2]) {
-          this.emit('dead-letter', {
-            sourceId: String(sourceId),
-            deadLetterId: String(deadLetterId),
-            reason: 'max-deliveries',
-            error: `delivered more than ${this.#maxDeliveries} times without an acknowledgement`,
-          });
-        }
-      }
-      const trimmed = reply[3].map(String);
-      if (trimmed.length > 0 && this.listenerCount('trimmed') > 0) this.emit('trimmed', trimmed);
-      if (claimed.length === 0) return;
-      if (this.#closing) return;
-      const now = performance.now();
-      for (const delivery of claimed) this.#held.set(delivery.id, now);
-      this.#reclaimed.push(...claimed);
-      if (this.listenerCount('reclaimed') > 0)
-        this.emit(
-          'reclaimed',
-          claimed.map((delivery) => delivery.id),
-        );
-      this.#wake?.abort();
-    } catch (error) {
-      if (isMissingGroup(error)) {
-        this.#groupReady = undefined;
-        this.#groupExists = false;
-      } else this.#reportError(error);
-    } finally {
-      this.#reclaiming = false;
-    }
+  // Loud but not fatal: a listener decides; with none, a process warning says it on stderr.
+  #reportGap(error: GapError): void {
+    if (this.listenerCount('gap') > 0) this.emit('gap', error.gap);
+    else process.emitWarning(error);
   }
 
-  // Refreshes the idle time of the events this consumer holds, so nobody reclaims them while it lives.
-  async #touch(): Promise<void> {
-    if (this.#touching || this.#held.size === 0) return;
-    const now = performance.now();
-    const due: string[] = [];
-    for (const [id, touched] of this.#held) {
-      if (now - touched >= this.#touchIntervalMs) due.push(id);
-    }
-    if (due.length === 0) return;
-    this.#touching = true;
-    try {
-      // Claims only entries idle for a while, so an entry another consumer has just reclaimed stays
-      // with it; JUSTID leaves the delivery count alone.
-      const minIdle = String(Math.floor(this.#touchIntervalMs / 2));
-      for (let i = 0; i < due.length; i += ID_CHUNK) {
-        const chunk = due.slice(i, i + ID_CHUNK);
-        const kept = (await this.#ipc.redis.sendCommand([
-          'XCLAIM',
-          this.key,
-          this.group,
-          this.consumer,
-          minIdle,
-          ...chunk,
-          'JUSTID',
-        ])) as unknown[];
-        const stamp = performance.now();
-        const still = new Set(kept.map(String));
-        for (const id of chunk) {
-          if (!this.#held.has(id)) continue;
-          if (still.has(id)) this.#held.set(id, stamp);
-          else this.#held.delete(id);
-        }
-      }
-    } catch (error) {
-      this.#reportError(error);
-    } finally {
-      this.#touching = false;
-    }
+  // A background failure; a missing group also stops the reclaimer (the consumer cannot go on).
+  #backgroundError(error: unknown): void {
+    const missing = this.#reader.noteMissing(error);
+    if (missing) this.#reclaimer.stop();
+    reportError(this, missing ?? toIpcError(error));
   }
-
-  #ensureGroup(): Promise<void> {
-    this.#groupReady ??= CREATE_GROUP.run(this.#ipc.redis, [this.key], [this.group, this.#startId]).then(
-      () => {
-        this.#groupExists = true;
-      },
-      (error: unknown) => {
-        this.#groupReady = undefined;
-        throw toIpcError(error);
-      },
-    );
-    return this.#groupReady;
-  }
-
-  #client(redis: RedisClient): RedisClient {
-    return this.#payload.binary ? (redis.withTypeMapping(BUFFER_TYPES) as unknown as RedisClient) : redis;
-  }
-
-  #reportError(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', toIpcError(error));
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function isGapItem(item: Item): item is GapItem {
-  return (item as GapItem).gap !== undefined;
-}
-
-// NOGROUP, or the stream itself is gone (XINFO GROUPS: "no such key"), also inside a MULTI.
-function isMissingGroup(error: unknown): boolean {
-  const messages: string[] = [];
-  if (error instanceof Error) messages.push(error.message);
-  const replies = (error as { replies?: unknown[] } | undefined)?.replies;
-  if (Array.isArray(replies)) {
-    for (const reply of replies) if (reply instanceof Error) messages.push(reply.message);
-  }
-  return messages.some((message) => message.startsWith('NOGROUP') || message.includes('no such key'));
-}
-
-function validateMember(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
-    throw new InvalidNameError(String(value), `a ${what} name must have 1 to 200 characters`);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    throw new InvalidNameError(value, `a ${what} name must not contain control characters`);
-  }
-  return value;
-}
-
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new InvalidArgumentError(`${option} must be a positive integer`);
-  return value;
 }
 
 /**
  * Makes one consumer (`consumer`) of the consumer group `group` on the stream `name`. The group (and
- * the stream) are created on first use if missing. Consumer names should be stable and unique among
- * live consumers (the host and process id, say). Throws InvalidNameError / InvalidArgumentError.
+ * the stream) are created now if missing; a group that disappears later is not made again (reads
+ * reject with GroupMissingError). Consumer names should be stable and unique among live consumers
+ * (the host and process id, say). Throws InvalidNameError / InvalidArgumentError.
  *
  * @example
  * const mailers = createConsumerGroup<Order>(ipc, 'orders', 'mailer', `mailer-${process.pid}`);

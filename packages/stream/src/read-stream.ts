@@ -1,38 +1,41 @@
 import { EventEmitter } from 'node:events';
 import {
-  backoffDelay,
   ClosedError,
-  DecodeError,
-  InvalidArgumentError,
+  type DecodeError,
   type IpcClient,
   type IpcError,
   isIpcError,
   isTransientError,
   PayloadCodec,
   type PayloadOptions,
-  type RedisClient,
-  sleep,
   TimeoutError,
-  throwIfAborted,
   toIpcError,
-  validateTimeout,
 } from '@redis-ipc/core';
-import { loopIterator, SerialLock, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
-import { RESP_TYPES } from 'redis';
-import { type ConsumerGroup, type ConsumerGroupOptions, createConsumerGroup } from './consumer-group.js';
-import { judgeGap, readAtomically, readStreamState, type StreamState } from './gap-check.js';
-import { GapError, isGapError } from './gap-error.js';
-import type { StreamEvent, StreamGap } from './stream-event.js';
-import { compareIds, isSuccessor, normalizeBound, normalizeId, START_ID, timestampOf } from './stream-id.js';
 import {
-  contentOf,
-  describeFields,
-  entryId,
-  type ReplyEntry,
-  replyEntries,
-  streamEntriesOf,
-} from './stream-reply.js';
-import { STREAM_KIND } from './write-stream.js';
+  integerOption,
+  loopIterator,
+  reportError,
+  retryTransient,
+  SerialLock,
+  sharedDeadline,
+  throwIfAborted,
+  validateTimeout,
+  waitFor,
+} from '@redis-ipc/core/internal';
+import { type ConsumerGroup, createConsumerGroup } from './consumer-group.js';
+import { decodeEntry } from './entry-decoder.js';
+import { GapError, isGapError } from './gap-error.js';
+
+import type { ConsumerGroupOptions } from './group/options.js';
+import { EventBuffer } from './read/event-buffer.js';
+import { type Fetched, isGapItem, type ReadItem, readStreamState, StreamFetcher } from './read/fetcher.js';
+import { StreamQueries, type StreamRangeOptions } from './read/queries.js';
+import type { StreamEvent, StreamGap } from './stream-event.js';
+import { normalizeId, START_ID } from './stream-id.js';
+import { StreamKeys } from './stream-keys.js';
+import { entryId } from './stream-reply.js';
+
+export type { StreamRangeOptions } from './read/queries.js';
 
 /** Options of {@link createReadStream}. */
 export interface ReadStreamOptions<T> extends PayloadOptions<T> {
@@ -80,30 +83,6 @@ export interface StreamBatchReadOptions extends StreamReadOptions {
   count?: number;
 }
 
-/** Options of {@link ReadStream.range}. */
-export interface StreamRangeOptions {
-  /**
-   * Lowest id, inclusive (`'(<id>'` for exclusive), or `'-'` for the oldest event.
-   * @default '-'
-   */
-  from?: string;
-  /**
-   * Highest id, inclusive (`'(<id>'` for exclusive), or `'+'` for the newest event.
-   * @default '+'
-   */
-  to?: string;
-  /**
-   * Most events returned.
-   * @default undefined (all of them: mind large streams)
-   */
-  count?: number;
-  /**
-   * Newest first.
-   * @default false
-   */
-  reverse?: boolean;
-}
-
 /** Options of {@link ReadStream.events}. */
 export interface StreamIterateOptions {
   /**
@@ -115,39 +94,23 @@ export interface StreamIterateOptions {
 
 /** Events of a {@link ReadStream}. */
 export interface ReadStreamEvents {
-  /** A failure the iterator is retrying (Redis unreachable, …). Only emitted when someone listens. */
+  /**
+   * A failure the iterator is retrying (Redis unreachable, …), or an undecodable event when nobody
+   * listens for `'decode-error'`. Only emitted when someone listens.
+   */
   error: [error: IpcError];
   /** The iterator met events it had not read that were deleted; it carries on after them. */
   gap: [gap: StreamGap];
-  /** The iterator met an event it could not decode (or the schema rejected); it skipped it. */
+  /** The iterator or `range` met an event it could not decode (or the schema rejected); it skipped it. */
   'decode-error': [error: DecodeError];
 }
-
-interface GapItem {
-  readonly gap: StreamGap;
-  readonly resumeAt: string;
-}
-
-type Item = ReplyEntry | GapItem;
-
-interface Fetched {
-  readonly after: string;
-  readonly entries: ReplyEntry[];
-  readonly gap: GapItem | undefined;
-  // How many of the entries come before the gap.
-  readonly gapIndex: number;
-  readonly offset: number | undefined;
-  // False when accepted without looking at the stream's state (the first id followed the cursor).
-  readonly verified: boolean;
-}
-
-const BUFFER_TYPES = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
 
 /**
  * Reads a stream (fan-out: every reader sees every event). Blocking reads keep a cursor that moves
  * only past events handed to the caller, so nothing is skipped between calls, after a timeout, or
  * when a saved cursor is resumed; events deleted before this reader got to them are reported (as
- * {@link GapError} or a `'gap'` event), never skipped silently. Make it with {@link createReadStream}.
+ * {@link GapError} or a `'gap'` event), never skipped silently, and so are events it cannot decode.
+ * Make it with {@link createReadStream}.
  */
 export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   /** The stream's name, as given. */
@@ -156,52 +119,41 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   readonly key: string;
   readonly #ipc: IpcClient;
   readonly #options: ReadStreamOptions<T>;
+  readonly #keys: StreamKeys;
   readonly #payload: PayloadCodec<T>;
   readonly #batchSize: number;
   readonly #timeoutMs: number;
+  readonly #fetcher: StreamFetcher;
+  readonly #queries: StreamQueries<T>;
+  readonly #buffer = new EventBuffer<ReadItem>();
   readonly #lock = new SerialLock();
   readonly #closeController = new AbortController();
-  // Last id delivered (undefined until '$' is pinned), and last id fetched into the buffer.
+  // Last id delivered (undefined until '$' is pinned).
   #cursor: string | undefined;
-  #fetched: string;
-  // Logical offset of #fetched (entries ever added up to it), when known: makes trimming measurable.
-  #offset: number | undefined;
-  // Batches after this id were accepted unverified: an XDEL there would make #offset wrong.
-  #offsetSince: string | undefined;
-  // The last batch was full, so more is probably waiting: the next fetch looks without blocking.
-  #full = false;
-  // The last fetch began right after the cursor (typical of a busy stream).
-  #successive = false;
-  #prefetch: Promise<Fetched | null> | undefined;
-  // The caller asked for the very beginning: what was trimmed before the first read is no gap.
-  #fromStart: boolean;
   #pinning: Promise<void> | undefined;
-  #buffer: Item[] = [];
-  #position = 0;
   #closed = false;
 
   /** Use {@link createReadStream}. */
   constructor(ipc: IpcClient, name: string, options: ReadStreamOptions<T> = {}) {
     super();
-    this.key = ipc.keys.structure(STREAM_KIND, name).main;
+    this.#keys = new StreamKeys(ipc, name);
+    this.key = this.#keys.main;
     this.name = name;
     this.#ipc = ipc;
     this.#options = options;
     this.#payload = new PayloadCodec(options);
-    this.#batchSize = options.batchSize ?? 256;
-    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) {
-      throw new InvalidArgumentError('batchSize must be a positive integer');
-    }
+    this.#batchSize = integerOption(options.batchSize ?? 256, 'batchSize', 1);
     this.#timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    this.#fetcher = new StreamFetcher(ipc, this.#keys, this.#batchSize, this.#payload.binary);
+    this.#queries = new StreamQueries(ipc, this.#keys, this.#payload);
     const from = options.from ?? '$';
-    this.#fromStart = from === '0' || from === START_ID;
     if (from === '$') {
-      this.#fetched = START_ID;
       // Pinned now, so events published between now and the first read are not missed.
       this.#pin().catch(() => {});
     } else {
-      this.#cursor = this.#fromStart ? START_ID : normalizeId(from, 'from');
-      this.#fetched = this.#cursor;
+      const fromStart = from === '0' || from === START_ID;
+      this.#cursor = fromStart ? START_ID : normalizeId(from, 'from');
+      this.#fetcher.start(this.#cursor, fromStart ? 0 : undefined, fromStart);
     }
   }
 
@@ -228,68 +180,26 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   }
 
   /** Number of events in the stream (XLEN; 0 when it does not exist). */
-  async len(): Promise<number> {
-    try {
-      return Number(await this.#ipc.redis.sendCommand(['XLEN', this.key]));
-    } catch (error) {
-      throw toIpcError(error);
-    }
+  len(): Promise<number> {
+    return this.#queries.len();
   }
 
   /**
    * The newest event, or `undefined` when the stream is empty. Does not move the cursor. Rejects with
    * DecodeError when that event cannot be decoded.
    */
-  async last(): Promise<StreamEvent<T> | undefined> {
-    let reply: unknown;
-    try {
-      reply = await this.#client(this.#ipc.redis).sendCommand([
-        'XREVRANGE',
-        this.key,
-        '+',
-        '-',
-        'COUNT',
-        '1',
-      ]);
-    } catch (error) {
-      throw toIpcError(error);
-    }
-    const [entry] = replyEntries(reply);
-    return entry ? this.#decode(entry) : undefined;
+  last(): Promise<StreamEvent<T> | undefined> {
+    return this.#queries.last();
   }
 
   /**
    * Existing events between two ids (XRANGE / XREVRANGE), without blocking and without moving the
    * cursor; empty when there are none. Events that cannot be decoded are left out and reported as
-   * `'decode-error'` events.
+   * `'decode-error'` (or `'error'`) events; when nobody listens for either, the call rejects with
+   * DecodeError instead.
    */
-  async range(options: StreamRangeOptions = {}): Promise<Array<StreamEvent<T>>> {
-    const from = normalizeBound(options.from ?? '-', 'from');
-    const to = normalizeBound(options.to ?? '+', 'to');
-    const args = options.reverse ? ['XREVRANGE', this.key, to, from] : ['XRANGE', this.key, from, to];
-    if (options.count !== undefined) {
-      if (!Number.isSafeInteger(options.count) || options.count < 0) {
-        throw new InvalidArgumentError('count must be a non-negative integer');
-      }
-      if (options.count === 0) return [];
-      args.push('COUNT', String(options.count));
-    }
-    let reply: unknown;
-    try {
-      reply = await this.#client(this.#ipc.redis).sendCommand(args);
-    } catch (error) {
-      throw toIpcError(error);
-    }
-    const events: Array<StreamEvent<T>> = [];
-    for (const entry of replyEntries(reply)) {
-      try {
-        events.push(await this.#decode(entry));
-      } catch (error) {
-        if (!isIpcError(error, 'IPC_DECODE')) throw error;
-        this.#reportDecodeError(error as DecodeError);
-      }
-    }
-    return events;
+  range(options: StreamRangeOptions = {}): Promise<Array<StreamEvent<T>>> {
+    return this.#queries.range(options, (error) => this.#reportDecodeError(error));
   }
 
   /**
@@ -301,17 +211,17 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
    * so the next call goes on with the following event.
    */
   next(options: StreamReadOptions = {}): Promise<StreamEvent<T>> {
-    if (!this.#lock.busy && this.#position < this.#buffer.length && !this.#closed) {
+    if (!this.#lock.busy && this.#buffer.size > 0 && !this.#closed) {
       // Already fetched and nobody else reading: no promise chain, no signal plumbing.
       try {
         if (options.timeoutMs !== undefined) validateTimeout(options.timeoutMs);
         throwIfAborted(options.signal);
-        return Promise.resolve(this.#takeOne());
+        return Promise.resolve(this.#takeOne(true));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return this.#read(options.signal, options.timeoutMs, async () => this.#takeOne());
+    return this.#read(options.signal, options.timeoutMs, async () => this.#takeOne(true));
   }
 
   /**
@@ -320,52 +230,58 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
    * reports (DecodeError / GapError). Rejects like {@link ReadStream.next}.
    */
   nextBatch(options: StreamBatchReadOptions = {}): Promise<Array<StreamEvent<T>>> {
-    const count = options.count ?? this.#batchSize;
-    if (!Number.isSafeInteger(count) || count < 1) {
-      return Promise.reject(new InvalidArgumentError('count must be a positive integer'));
+    let count: number;
+    try {
+      count = integerOption(options.count ?? this.#batchSize, 'count', 1);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#read(options.signal, options.timeoutMs, () => this.#takeMany(count));
   }
 
   /**
    * Iterates over events as they come, for ever, until the reader or client closes or `signal`
-   * aborts (then the loop just ends). Undecodable events are skipped and reported as
-   * `'decode-error'`; while Redis is unreachable the loop waits and retries, reporting `'error'`.
-   * Deleted unread events are reported as a `'gap'` event when someone listens for it; otherwise the
-   * loop throws GapError (the cursor is then past the gap).
+   * aborts (then the loop just ends). While Redis is unreachable the loop waits and retries,
+   * reporting `'error'`. Deleted unread events are reported as a `'gap'` event when someone listens
+   * for it; otherwise the loop throws GapError (the cursor is then past the gap). Undecodable events
+   * are skipped and reported as `'decode-error'` (or `'error'`) when someone listens; otherwise the
+   * loop throws DecodeError with the cursor still before that event, so a reader resumed from the
+   * saved cursor meets it again.
    */
   events(options: StreamIterateOptions = {}): AsyncIterableIterator<StreamEvent<T>, undefined, undefined> {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closeController.signal])
       : this.#closeController.signal;
-    let attempt = 0;
-    const slow = async (): Promise<StreamEvent<T> | undefined> => {
-      while (!signal.aborted && !this.#ipc.closed) {
-        try {
-          const event = await this.#read(signal, Number.POSITIVE_INFINITY, async () => this.#takeOne(), true);
-          attempt = 0;
-          return event;
-        } catch (error) {
-          if (signal.aborted || this.#ipc.closed || isIpcError(error, 'IPC_CLOSED')) return undefined;
-          if (isIpcError(error, 'IPC_DECODE')) {
-            this.#reportDecodeError(error as DecodeError);
-            continue;
-          }
-          if (isGapError(error)) {
-            if (this.listenerCount('gap') === 0) throw error;
-            this.emit('gap', error.gap);
-            continue;
-          }
-          if (!isTransientError(error)) throw error;
-          this.#reportError(error);
-          try {
-            await sleep(backoffDelay(attempt++), signal);
-          } catch {
-            return undefined;
-          }
+    const ended = () => signal.aborted || this.#ipc.closed;
+    const step = async (): Promise<StreamEvent<T> | undefined> => {
+      try {
+        return await this.#read(signal, Number.POSITIVE_INFINITY, async () => this.#takeOne(false), true);
+      } catch (error) {
+        if (ended() || isIpcError(error, 'IPC_CLOSED')) return undefined;
+        if (isIpcError(error, 'IPC_DECODE') && this.#reportDecodeError(error as DecodeError)) {
+          // Reported: move past it.
+          this.#skipUndecodable();
+          return step();
         }
+        if (isGapError(error) && this.listenerCount('gap') > 0) {
+          this.emit('gap', error.gap);
+          return step();
+        }
+        throw error;
       }
-      return undefined;
+    };
+    const slow = async (): Promise<StreamEvent<T> | undefined> => {
+      try {
+        return await retryTransient(step, {
+          signal,
+          onError: (error) => {
+            if (isTransientError(error)) reportError(this, error);
+          },
+        });
+      } catch (error) {
+        if (ended()) return undefined;
+        throw error;
+      }
     };
     return loopIterator({ fast: () => (signal.aborted ? undefined : this.#fastNext()), slow });
   }
@@ -398,9 +314,8 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeController.abort(new ClosedError('The reader is closed'));
-    this.#buffer = [];
-    this.#position = 0;
-    this.#prefetch = undefined;
+    this.#buffer.clear();
+    this.#fetcher.dropAhead();
     await this.#lock.drained().catch(() => {});
   }
 
@@ -415,7 +330,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     if (this.#closed) throw new ClosedError('The reader is closed');
     throwIfAborted(callerSignal);
     // Events already fetched and nobody else reading: no waiting, no signal plumbing.
-    if (!this.#lock.busy && this.#position < this.#buffer.length) return this.#lock.run(take);
+    if (!this.#lock.busy && this.#buffer.size > 0) return this.#lock.run(take);
     const deadline = performance.now() + timeoutMs;
     const signal =
       combined || !callerSignal
@@ -424,7 +339,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     try {
       return await this.#lock.run(
         async () => {
-          while (this.#position >= this.#buffer.length) {
+          while (this.#buffer.size === 0) {
             if (this.#closed) throw new ClosedError('The reader is closed');
             await this.#fill(deadline, timeoutMs, signal);
           }
@@ -448,8 +363,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
       (state) => {
         if (this.#cursor !== undefined) return;
         this.#cursor = state.lastId ?? START_ID;
-        this.#fetched = this.#cursor;
-        this.#offset = state.added ?? 0;
+        this.#fetcher.start(this.#cursor, state.added ?? 0, false);
       },
       (error: unknown) => {
         this.#pinning = undefined;
@@ -466,8 +380,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
     if (this.#cursor === undefined) await waitFor(this.#pin(), signal, lookDeadline, timeoutMs);
     // A backlog: the next batch is probably there already (or on its way), no need to block for it.
-    const ahead = this.#prefetch ?? (this.#full ? this.#fetchAhead() : undefined);
-    this.#prefetch = undefined;
+    const ahead = this.#fetcher.takeAhead();
     if (ahead) {
       const fetched = await waitFor(ahead, signal, lookDeadline, timeoutMs);
       if (fetched && this.#accept(fetched)) return;
@@ -475,11 +388,16 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     const remaining = deadline - performance.now();
     let fetched: Fetched | null;
     if (remaining < 1) {
-      fetched = await waitFor(this.#fetch(this.#ipc.redis, undefined), signal, lookDeadline, timeoutMs);
+      fetched = await waitFor(
+        this.#fetcher.fetch(this.#ipc.redis, undefined),
+        signal,
+        lookDeadline,
+        timeoutMs,
+      );
       if (!fetched) throw new TimeoutError(timeoutMs);
     } else {
       try {
-        fetched = await this.#ipc.blocking((redis, wait) => this.#fetch(redis, wait.ms), {
+        fetched = await this.#ipc.blocking((redis, wait) => this.#fetcher.fetch(redis, wait.ms), {
           timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
           signal,
         });
@@ -493,215 +411,121 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   }
 
   #accept(fetched: Fetched): boolean {
-    // Fetched from an older position (a late reply): it will be read again.
-    if (fetched.after !== this.#fetched || this.#closed) return false;
-    if (this.#position > 0) {
-      this.#buffer = [];
-      this.#position = 0;
-    }
-    const { entries } = fetched;
-    for (let i = 0; i < entries.length; i++) {
-      if (i === fetched.gapIndex && fetched.gap) this.#buffer.push(fetched.gap);
-      this.#buffer.push(entries[i]!);
-    }
-    if (fetched.gap && fetched.gapIndex >= entries.length) this.#buffer.push(fetched.gap);
-    const last = entries[entries.length - 1];
-    this.#fetched = last ? entryId(last) : (fetched.gap?.resumeAt ?? this.#fetched);
-    this.#offset = fetched.offset;
-    this.#offsetSince = fetched.verified ? undefined : (this.#offsetSince ?? fetched.after);
-    this.#fromStart = false;
-    this.#full = entries.length >= this.#batchSize;
-    // Reads the next batch while this one is being delivered.
-    if (this.#full) this.#prefetch = this.#fetchAhead();
+    if (this.#closed) return false;
+    const items = this.#fetcher.accept(fetched);
+    if (!items) return false;
+    if (this.#buffer.size === 0) this.#buffer.refill(items);
+    else this.#buffer.push(items);
     return true;
   }
 
-  // A non-blocking read on the shared connection, checked only when the first id does not follow
-  // the cursor. Never rejects: on failure the blocking path takes over.
-  #fetchAhead(): Promise<Fetched | null> {
-    const after = this.#fetched;
-    const client = this.#client(this.#ipc.redis);
-    const read = async (): Promise<Fetched | null> => {
-      const reply = await client.sendCommand([
-        'XREAD',
-        'COUNT',
-        String(this.#batchSize),
-        'STREAMS',
-        this.key,
-        after,
-      ]);
-      const entries = streamEntriesOf(reply);
-      if (entries.length === 0) return null;
-      if (!this.#fromStart && isSuccessor(after, entryId(entries[0]!))) {
-        const offset = this.#offset === undefined ? undefined : this.#offset + entries.length;
-        return { after, entries, gap: undefined, gapIndex: 0, offset, verified: false };
-      }
-      return this.#conclude(client, after, entries, await readStreamState(client, this.key));
-    };
-    return read().catch(() => null);
-  }
-
-  // One XREAD (blocking when `blockMs` is given). The stream-state check is pipelined right behind
-  // it unless recent reads began right after the cursor (a busy stream: then the check is asked for
-  // only when needed); a plain look always carries it.
-  async #fetch(redis: RedisClient, blockMs: number | undefined): Promise<Fetched | null> {
-    const after = this.#fetched;
-    const client = this.#client(redis);
-    const count = String(this.#batchSize);
-    const args =
-      blockMs === undefined
-        ? ['XREAD', 'COUNT', count, 'STREAMS', this.key, after]
-        : ['XREAD', 'COUNT', count, 'BLOCK', String(blockMs), 'STREAMS', this.key, after];
-    const reading = client.sendCommand(args);
-    const checking =
-      blockMs === undefined || !this.#successive ? readStreamState(client, this.key) : undefined;
-    checking?.catch(() => {});
-    const entries = streamEntriesOf(await reading);
-    const first = entries[0];
-    this.#successive = first !== undefined && isSuccessor(after, entryId(first));
-    if (!checking && this.#successive && !this.#fromStart) {
-      const offset = this.#offset === undefined ? undefined : this.#offset + entries.length;
-      return { after, entries, gap: undefined, gapIndex: 0, offset, verified: false };
-    }
-    return this.#conclude(client, after, entries, await (checking ?? readStreamState(client, this.key)));
-  }
-
-  // Decides about gaps for entries read after `after`, with the state read after them.
-  async #conclude(
-    client: RedisClient,
-    after: string,
-    read: ReplyEntry[],
-    checked: StreamState,
-  ): Promise<Fetched | null> {
-    let entries = read;
-    let state = checked;
-    let offset = this.#offset;
-    // An XDEL inside batches taken unverified makes the counted offset wrong.
-    const since = this.#offsetSince;
-    if (
-      since !== undefined &&
-      state.maxDeletedId !== undefined &&
-      compareIds(state.maxDeletedId, since) > 0
-    ) {
-      offset = undefined;
-    }
-    let judgement = judgeGap(after, offset, entries, state, false);
-    if (judgement.unsure) {
-      ({ entries, state } = await readAtomically(client, this.key, after, this.#batchSize));
-      judgement = judgeGap(after, offset, entries, state, true);
-    }
-    let found = judgement.gap;
-    // Starting from the beginning, history trimmed before the first read is not a gap.
-    if (found && found.index === 0 && this.#fromStart && after === START_ID) found = undefined;
-    if (!found) {
-      if (entries.length === 0) return null;
-      return { after, entries, gap: undefined, gapIndex: 0, offset: judgement.offset, verified: true };
-    }
-    const gap: StreamGap = {
-      stream: this.name,
-      after: found.after,
-      before: found.before,
-      count: found.count,
-    };
-    return {
-      after,
-      entries,
-      gap: { gap, resumeAt: found.resumeAt },
-      gapIndex: found.index,
-      offset: judgement.offset,
-      verified: true,
-    };
-  }
-
-  // Takes the next buffered item; throws GapError / DecodeError at once (the cursor moves past it).
-  #takeOne(): StreamEvent<T> | Promise<StreamEvent<T>> {
-    const item = this.#buffer[this.#position++]!;
+  // Takes the next buffered item; throws GapError / DecodeError at once. The cursor moves past a gap,
+  // and past an undecodable event when `pastUndecodable` (the pull methods) says so.
+  #takeOne(pastUndecodable: boolean): StreamEvent<T> | Promise<StreamEvent<T>> {
+    const item = this.#buffer.peek()!;
     if (isGapItem(item)) {
+      this.#buffer.shift();
       this.#cursor = item.resumeAt;
       throw new GapError(item.gap);
     }
+    const id = entryId(item);
+    const moveOn = () => {
+      this.#buffer.shift();
+      this.#cursor = id;
+    };
+    let decoded: StreamEvent<T> | Promise<StreamEvent<T>>;
+    try {
+      decoded = decodeEntry(this.#payload, item, id);
+    } catch (error) {
+      if (pastUndecodable) moveOn();
+      throw error;
+    }
+    if (!(decoded instanceof Promise)) {
+      moveOn();
+      return decoded;
+    }
+    return decoded.then(
+      (event) => {
+        moveOn();
+        return event;
+      },
+      (error: unknown) => {
+        if (pastUndecodable) moveOn();
+        throw error;
+      },
+    );
+  }
+
+  // Moves past the undecodable event at the head of the buffer (reported by the iterator).
+  #skipUndecodable(): void {
+    const item = this.#buffer.peek();
+    if (item === undefined || isGapItem(item)) return;
+    this.#buffer.shift();
     this.#cursor = entryId(item);
-    return this.#decode(item);
   }
 
   async #takeMany(count: number): Promise<Array<StreamEvent<T>>> {
     const events: Array<StreamEvent<T>> = [];
-    while (events.length < count && this.#position < this.#buffer.length) {
-      const item = this.#buffer[this.#position]!;
-      if (isGapItem(item)) {
-        if (events.length > 0) break;
-        this.#position++;
-        this.#cursor = item.resumeAt;
-        throw new GapError(item.gap);
-      }
+    while (events.length < count && this.#buffer.size > 0) {
+      const item = this.#buffer.peek()!;
+      if (isGapItem(item) && events.length > 0) break;
       let event: StreamEvent<T>;
       try {
-        event = await this.#decode(item);
+        event = await this.#takeOne(events.length === 0);
       } catch (error) {
         if (events.length > 0) break;
-        this.#position++;
-        this.#cursor = entryId(item);
         throw error;
       }
-      this.#position++;
-      this.#cursor = event.id;
       events.push(event);
     }
     return events;
   }
 
-  // The iterator's fast path: the next event when it is buffered and decodes without waiting;
-  // decode errors (and gaps, when someone listens) are reported on the way. Never throws.
+  // The iterator's fast path: the next event when it is buffered and decodes without waiting; gaps
+  // and undecodable events are reported on the way when someone listens. Never throws.
   #fastNext(): StreamEvent<T> | undefined {
-    while (!this.#lock.busy && this.#position < this.#buffer.length && this.#payload.schema === undefined) {
-      const item = this.#buffer[this.#position]!;
+    while (!this.#lock.busy && this.#buffer.size > 0 && this.#payload.schema === undefined) {
+      const item = this.#buffer.peek()!;
       if (isGapItem(item)) {
         if (this.listenerCount('gap') === 0) return undefined;
-        this.#position++;
+        this.#buffer.shift();
         this.#cursor = item.resumeAt;
         this.emit('gap', item.gap);
         continue;
       }
-      this.#position++;
       const id = entryId(item);
-      this.#cursor = id;
       try {
-        return this.#decode(item) as StreamEvent<T>;
+        const event = decodeEntry(this.#payload, item, id) as StreamEvent<T>;
+        this.#buffer.shift();
+        this.#cursor = id;
+        return event;
       } catch (error) {
+        // Nobody to tell: the slow path rejects with it, the cursor still before it.
+        if (!this.#hasDecodeListener()) return undefined;
+        this.#buffer.shift();
+        this.#cursor = id;
         this.#reportDecodeError(error as DecodeError);
       }
     }
     return undefined;
   }
 
-  #decode(entry: ReplyEntry): Promise<StreamEvent<T>> | StreamEvent<T> {
-    const id = entryId(entry);
-    const content = contentOf(entry);
-    if (content === undefined) {
-      throw new DecodeError(`Entry ${id} has no "content" field`, { raw: describeFields(entry), id });
+  #hasDecodeListener(): boolean {
+    return this.listenerCount('decode-error') > 0 || this.listenerCount('error') > 0;
+  }
+
+  // Tells a listener about an undecodable event; false when nobody listens.
+  #reportDecodeError(error: DecodeError): boolean {
+    if (this.listenerCount('decode-error') > 0) {
+      this.emit('decode-error', error);
+      return true;
     }
-    if (this.#payload.schema === undefined) {
-      return { id, value: this.#payload.decodeUnchecked(content, id), timestamp: timestampOf(id) };
+    if (this.listenerCount('error') > 0) {
+      reportError(this, error);
+      return true;
     }
-    return this.#payload.decode(content, id).then((value) => ({ id, value, timestamp: timestampOf(id) }));
+    return false;
   }
-
-  #client(redis: RedisClient): RedisClient {
-    return this.#payload.binary ? (redis.withTypeMapping(BUFFER_TYPES) as unknown as RedisClient) : redis;
-  }
-
-  #reportDecodeError(error: DecodeError): void {
-    if (this.listenerCount('decode-error') > 0) this.emit('decode-error', error);
-    else this.#reportError(error);
-  }
-
-  #reportError(error: unknown): void {
-    if (this.listenerCount('error') > 0) this.emit('error', toIpcError(error));
-  }
-}
-
-function isGapItem(item: Item): item is GapItem {
-  return !Array.isArray(item);
 }
 
 /**

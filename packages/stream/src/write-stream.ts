@@ -1,15 +1,7 @@
-import {
-  InvalidArgumentError,
-  type IpcClient,
-  PayloadCodec,
-  type PayloadOptions,
-  type StructureKeys,
-  toIpcError,
-} from '@redis-ipc/core';
+import { type IpcClient, PayloadCodec, type PayloadOptions, toIpcError } from '@redis-ipc/core';
+import { durationOption, integerOption } from '@redis-ipc/core/internal';
+import { StreamKeys } from './stream-keys.js';
 import { CONTENT_FIELD } from './stream-reply.js';
-
-/** The key kind of streams: `ipc:{name}:s` in prefixed mode. */
-export const STREAM_KIND = 's';
 
 /** Options of {@link createWriteStream}. */
 export interface WriteStreamOptions<T> extends PayloadOptions<T> {
@@ -50,18 +42,13 @@ export class WriteStream<T> {
 
   /** Use {@link createWriteStream}. */
   constructor(ipc: IpcClient, name: string, options: WriteStreamOptions<T> = {}) {
-    const keys: StructureKeys = ipc.keys.structure(STREAM_KIND, name);
     this.name = name;
-    this.key = keys.main;
+    this.key = new StreamKeys(ipc, name).main;
     this.#ipc = ipc;
     this.#payload = new PayloadCodec(options);
     const { maxLen, maxAgeMs, exactTrim = false } = options;
-    if (maxLen !== undefined && !(Number.isSafeInteger(maxLen) && maxLen >= 0)) {
-      throw new InvalidArgumentError('maxLen must be a non-negative integer');
-    }
-    if (maxAgeMs !== undefined && !(Number.isFinite(maxAgeMs) && maxAgeMs >= 0)) {
-      throw new InvalidArgumentError('maxAgeMs must be a non-negative number of milliseconds');
-    }
+    if (maxLen !== undefined) integerOption(maxLen, 'maxLen', 0);
+    if (maxAgeMs !== undefined) durationOption(maxAgeMs, 'maxAgeMs', 0);
     this.#mode = exactTrim ? '=' : '~';
     this.#lengthArgs = maxLen === undefined ? [] : ['MAXLEN', this.#mode, String(maxLen)];
     this.#maxAgeMs = maxAgeMs;

@@ -10,28 +10,10 @@
 -- ARGV[6]  error message
 -- ARGV[7]  MAXLEN ~ of the dead-letter stream (0: no limit)
 -- Reply:   the dead-letter entry's id, or false when the entry was no longer pending
+--- @include "includes/dead-letter-record.lua"
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return false
 end
-local fields = {}
 local found = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
-if found[1] then
-  for _, value in ipairs(found[1][2]) do fields[#fields + 1] = value end
-end
-fields[#fields + 1] = 'source-id'
-fields[#fields + 1] = ARGV[2]
-fields[#fields + 1] = 'group'
-fields[#fields + 1] = ARGV[1]
-fields[#fields + 1] = 'consumer'
-fields[#fields + 1] = ARGV[3]
-fields[#fields + 1] = 'deliveries'
-fields[#fields + 1] = ARGV[4]
-fields[#fields + 1] = 'reason'
-fields[#fields + 1] = ARGV[5]
-fields[#fields + 1] = 'error'
-fields[#fields + 1] = ARGV[6]
-local maxLen = tonumber(ARGV[7])
-if maxLen > 0 then
-  return redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxLen, '*', unpack(fields))
-end
-return redis.call('XADD', KEYS[2], '*', unpack(fields))
+local fields = found[1] and found[1][2] or {}
+return addDeadLetter(KEYS[2], ARGV[7], fields, ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6])

@@ -5,26 +5,10 @@
 -- ARGV[1]  group name
 -- ARGV[2]  the group's last-delivered-id as this consumer left it
 -- ARGV[3]  the correct entries-read value at that id
--- Reply:   1 when corrected, 0 when the group had moved on
-local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
-if not ok then
+-- Reply:   1 when corrected, 0 when the group had moved on (or is gone)
+--- @include "includes/group-position.lua"
+if groupPosition(KEYS[1], ARGV[1]) ~= ARGV[2] then
   return 0
 end
-for _, group in ipairs(groups) do
-  local name, last = nil, nil
-  for i = 1, #group, 2 do
-    if group[i] == 'name' then
-      name = group[i + 1]
-    elseif group[i] == 'last-delivered-id' then
-      last = group[i + 1]
-    end
-  end
-  if name == ARGV[1] then
-    if last ~= ARGV[2] then
-      return 0
-    end
-    redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], ARGV[2], 'ENTRIESREAD', ARGV[3])
-    return 1
-  end
-end
-return 0
+redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], ARGV[2], 'ENTRIESREAD', ARGV[3])
+return 1

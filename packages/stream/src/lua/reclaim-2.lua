@@ -9,8 +9,9 @@
 -- ARGV[5]  most entries to claim
 -- ARGV[6]  max deliveries (0: no limit)
 -- ARGV[7]  MAXLEN ~ of the dead-letter stream (0: no limit)
--- Reply:   { next cursor, { { id, fields, deliveries }... }, { dead-lettered id, dead-letter id }...,
---            { ids deleted from the stream while pending } }
+-- Reply:   { next cursor, { { id, fields, deliveries }... }, { { dead-lettered id, dead-letter id,
+--            deliveries, last owner }... }, { ids deleted from the stream while pending } }
+--- @include "includes/dead-letter-record.lua"
 -- Who held each idle entry, looked up before XAUTOCLAIM makes this consumer the owner: a dead letter
 -- names the consumer that never acknowledged it.
 local owners = {}
@@ -19,7 +20,6 @@ for _, held in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], 
 end
 local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local maxDeliveries = tonumber(ARGV[6])
-local deadMaxLen = tonumber(ARGV[7])
 local keep, dead = {}, {}
 for _, entry in ipairs(claimed[2]) do
   local id = entry[1]
@@ -27,28 +27,12 @@ for _, entry in ipairs(claimed[2]) do
   local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
   if pending[1] then deliveries = tonumber(pending[1][4]) end
   if maxDeliveries > 0 and deliveries > maxDeliveries then
-    local fields = {}
-    for _, value in ipairs(entry[2] or {}) do fields[#fields + 1] = value end
-    fields[#fields + 1] = 'source-id'
-    fields[#fields + 1] = id
-    fields[#fields + 1] = 'group'
-    fields[#fields + 1] = ARGV[1]
-    fields[#fields + 1] = 'consumer'
-    fields[#fields + 1] = owners[id] or ARGV[2]
-    fields[#fields + 1] = 'deliveries'
-    fields[#fields + 1] = tostring(deliveries - 1)
-    fields[#fields + 1] = 'reason'
-    fields[#fields + 1] = 'max-deliveries'
-    fields[#fields + 1] = 'error'
-    fields[#fields + 1] = 'delivered ' .. tostring(deliveries - 1) .. ' times without an acknowledgement'
-    local deadId
-    if deadMaxLen > 0 then
-      deadId = redis.call('XADD', KEYS[2], 'MAXLEN', '~', deadMaxLen, '*', unpack(fields))
-    else
-      deadId = redis.call('XADD', KEYS[2], '*', unpack(fields))
-    end
+    local before = deliveries - 1
+    local owner = owners[id] or ARGV[2]
+    local deadId = addDeadLetter(KEYS[2], ARGV[7], entry[2], id, ARGV[1], owner, before,
+      'max-deliveries', 'delivered ' .. tostring(before) .. ' times without an acknowledgement')
     redis.call('XACK', KEYS[1], ARGV[1], id)
-    dead[#dead + 1] = { id, deadId }
+    dead[#dead + 1] = { id, deadId, before, owner }
   else
     keep[#keep + 1] = { id, entry[2], deliveries }
   end

@@ -5,6 +5,7 @@
 -- ARGV[1]  group name
 -- ARGV[2]  the group's last-delivered-id as this consumer saw it
 -- Reply:   { new last-delivered-id, entries-added } when the group was moved, false otherwise
+--- @include "includes/group-position.lua"
 -- Orders two ids: true when a > b. Decimal strings compare by length first, then as text.
 local function after(a, b)
   local am, as = string.match(a, '^(%d+)-(%d+)$')
@@ -16,23 +17,7 @@ local function after(a, b)
   if #as ~= #bs then return #as > #bs end
   return as > bs
 end
-local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
-if not ok then
-  return false
-end
-local current = nil
-for _, group in ipairs(groups) do
-  local name, last = nil, nil
-  for i = 1, #group, 2 do
-    if group[i] == 'name' then
-      name = group[i + 1]
-    elseif group[i] == 'last-delivered-id' then
-      last = group[i + 1]
-    end
-  end
-  if name == ARGV[1] then current = last end
-end
-if current ~= ARGV[2] then
+if groupPosition(KEYS[1], ARGV[1]) ~= ARGV[2] then
   return false
 end
 if #redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', 1) > 0 then

@@ -7,27 +7,13 @@
 -- Reply:   { entries (as XRANGE) | false without a cursor, max-deleted-entry-id,
 --            first entry id | false, last-generated-id, entries-added, length }
 --          (the last five false when the stream does not exist)
+--- @include "includes/stream-state.lua"
 local entries = false
 if ARGV[1] then
   entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
 end
-local ok, info = pcall(redis.call, 'XINFO', 'STREAM', KEYS[1])
-if not ok then
+local state = streamState(KEYS[1])
+if not state then
   return { entries, false, false, false, false, false }
 end
-local deleted, first, last, added, length = false, false, false, false, false
-for i = 1, #info, 2 do
-  local field = info[i]
-  if field == 'max-deleted-entry-id' then
-    deleted = info[i + 1]
-  elseif field == 'first-entry' then
-    if info[i + 1] then first = info[i + 1][1] end
-  elseif field == 'last-generated-id' then
-    last = info[i + 1]
-  elseif field == 'entries-added' then
-    added = info[i + 1]
-  elseif field == 'length' then
-    length = info[i + 1]
-  end
-end
-return { entries, deleted, first, last, added, length }
+return { entries, state[1], state[2], state[3], state[4], state[5] }

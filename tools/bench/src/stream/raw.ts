@@ -21,13 +21,14 @@ export interface ReadReport extends ConsumeReport {
   readonly startAt: number;
 }
 
-const TRIM = { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_LEN } } as const;
-
 export const publisher: Role<PublishParams, PublishReport> = async ({ url, params }) => {
   const redis = await connectRaw(url, params.variant as TimeoutMode);
+  const trim = {
+    TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: params.maxLen ?? MAX_LEN },
+  } as const;
   return {
     run: () =>
-      publishAll(params, (task) => redis.xAdd(params.name, '*', { content: JSON.stringify(task) }, TRIM)),
+      publishAll(params, (task) => redis.xAdd(params.name, '*', { content: JSON.stringify(task) }, trim)),
     close: () => closeAll([redis]),
   };
 };

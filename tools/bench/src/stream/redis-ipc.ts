@@ -24,7 +24,7 @@ const HANDLER_CONCURRENCY = 64;
 export const publisher: Role<PublishParams, PublishReport> = async ({ url, params }) => {
   const ipc = createClient(url);
   await ipc.connect();
-  const stream = createWriteStream<Task>(ipc, params.name, { maxLen: MAX_LEN });
+  const stream = createWriteStream<Task>(ipc, params.name, { maxLen: params.maxLen ?? MAX_LEN });
   return {
     run: () => publishAll(params, (task) => stream.publish(task)),
     close: () => ipc.close(),

@@ -3,6 +3,8 @@ import { makeTask, type Task } from '../harness/payload.js';
 
 /** MAXLEN ~ of every stream: larger than any run, so nothing unread is trimmed. */
 export const MAX_LEN = 1_000_000;
+/** MAXLEN ~ of the keep-up case: a group that falls this far behind loses events to trimming. */
+export const TRIMMED_MAX_LEN = 10_000;
 /** Entries per read call in the hand-written readers. */
 export const READ_COUNT = 100;
 /** Name of the consumer group. */
@@ -15,6 +17,8 @@ export interface PublishParams {
   readonly inFlight: number;
   /** When set, publish at this steady rate instead (latency runs). */
   readonly perSecond?: number;
+  /** MAXLEN ~ of the stream. @default MAX_LEN */
+  readonly maxLen?: number;
   readonly variant: string;
 }
 

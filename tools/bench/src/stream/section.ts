@@ -18,7 +18,7 @@ import {
 } from '../harness/report.js';
 import { atLeast, figure } from '../harness/targets.js';
 import type { ReadReport } from './raw.js';
-import type { PublishParams, PublishReport, ReadParams } from './roles.js';
+import { type PublishParams, type PublishReport, type ReadParams, TRIMMED_MAX_LEN } from './roles.js';
 
 interface StreamPeer {
   readonly id: string;
@@ -179,6 +179,86 @@ function latencyCase(ctx: BenchContext, peer: StreamPeer, kind: 'read' | 'group'
   };
 }
 
+// The keep-up case: a live producer with 64 in flight on a stream trimmed to TRIMMED_MAX_LEN, read
+// as it comes by a group consumer in another process. A consumer that falls TRIMMED_MAX_LEN events
+// behind loses events to trimming and never sees all `n`: the case then fails.
+const KEEP_UP_PEERS = ['ipc', 'raw-off'];
+
+function keepUpCase(ctx: BenchContext, peer: StreamPeer): Case {
+  const n = ctx.options.sizes.streamEvents;
+  return {
+    key: `keep-up:${peer.id}`,
+    label: `${peer.label} group keeping up, MAXLEN ~ ${num(TRIMMED_MAX_LEN, 0)}`,
+    run: async (rep) => {
+      await ctx.server.reset();
+      const name = `bench-sk-${peer.id}-${rep}`;
+      const deadline = deadlineFor(ctx, n, 2000);
+      const readParams: ReadParams & { live: boolean } = {
+        name,
+        n,
+        warmup: 0,
+        variant: peer.variant,
+        live: true,
+      };
+      const reader = startRole<ReadReport>(peer.module, 'groupReader', ctx.server.url, readParams, deadline);
+      const publishParams: PublishParams = {
+        name,
+        n,
+        inFlight: IN_FLIGHT,
+        maxLen: TRIMMED_MAX_LEN,
+        variant: peer.variant,
+      };
+      const publisher = startRole<PublishReport>(
+        peer.module,
+        'publisher',
+        ctx.server.url,
+        publishParams,
+        deadline,
+      );
+      const meter = ctx.server.meter();
+      const [read, published] = await runRoles([reader, publisher] as const, meter);
+      const redis = meter.result();
+      const seconds = msBetween(published.value.startAt, read.value.doneAt) / 1000;
+      return {
+        units: n,
+        redis,
+        metrics: { rate: n / seconds, callsPerEvent: redis.totalCalls / n, clientCpuUs: read.cpuUs / n },
+      };
+    },
+  };
+}
+
+function keepUpTable(results: Map<string, CaseResult>): string {
+  const ref = figure(results.get('keep-up:raw-off'), 'rate');
+  const rows: string[][] = [];
+  for (const peer of PEERS) {
+    const result = results.get(`keep-up:${peer.id}`);
+    if (!result) continue;
+    if (result.samples.length === 0) {
+      rows.push(failedRow([peer.label], result.error, 5));
+      continue;
+    }
+    const rate = result.metric('rate');
+    rows.push([
+      peer.label,
+      spreadText(rate, 0),
+      ref ? ratioText(rate.median / ref.value) : '–',
+      num(result.metric('callsPerEvent').median, 3),
+      num(result.metric('clientCpuUs').median, 1),
+    ]);
+  }
+  return table(
+    [
+      'group consumer',
+      'events/s',
+      'ratio to raw (timeout off)',
+      'Redis calls/event',
+      'consumer CPU µs/event',
+    ],
+    rows,
+  );
+}
+
 function throughputTable(results: Map<string, CaseResult>): string {
   const rows: string[][] = [];
   for (const kind of KINDS) {
@@ -235,8 +315,15 @@ function latencyTable(results: Map<string, CaseResult>): string {
   return table(['reader', 'client', 'p50 ms', 'p99 ms'], rows);
 }
 
-function targets(through: Map<string, CaseResult>): TargetRow[] {
+function targets(through: Map<string, CaseResult>, keepUp: Map<string, CaseResult>): TargetRow[] {
   const goals: Record<Kind, number> = { publish: 0.9, read: 0.9, group: 0.8 };
+  const keepingUp = atLeast(
+    `group keeps up with 64 in flight, MAXLEN ~ ${num(TRIMMED_MAX_LEN, 0)}, vs raw (timeout off)`,
+    figure(keepUp.get('keep-up:ipc'), 'rate'),
+    figure(keepUp.get('keep-up:raw-off'), 'rate', 'raw node-redis (timeout off)'),
+    0.9,
+    'events/s',
+  );
   return KINDS.map((kind) =>
     atLeast(
       `${KIND_LABEL[kind]} vs raw (timeout off)`,
@@ -245,7 +332,7 @@ function targets(through: Map<string, CaseResult>): TargetRow[] {
       goals[kind],
       'events/s',
     ),
-  );
+  ).concat(keepingUp);
 }
 
 /** Runs the stream section and renders its tables. */
@@ -275,7 +362,16 @@ export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
     sizes.reps,
     describeLatency,
   );
-  const failures = failuresOf('stream', through, latency);
+  const keepUp = await runCases(
+    'stream',
+    selected(
+      ctx,
+      PEERS.filter((peer) => KEEP_UP_PEERS.includes(peer.id)).map((peer) => keepUpCase(ctx, peer)),
+    ),
+    sizes.reps,
+    (s) => `${num(s.metrics.rate ?? Number.NaN, 0)} events/s`,
+  );
+  const failures = failuresOf('stream', through, latency, keepUp);
   const markdown = [
     '## Stream',
     '',
@@ -298,9 +394,19 @@ export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
     '',
     latencyTable(latency),
     '',
+    `### A group consumer keeping up with a trimmed stream`,
+    '',
+    `${num(sizes.streamEvents, 0)} events published by one process, ${IN_FLIGHT} in flight, on a stream trimmed to ` +
+      `MAXLEN ~ ${num(TRIMMED_MAX_LEN, 0)}, read as they come by a group consumer in another process: redis-ipc's ` +
+      '`process` with 64 handlers, the hand-written reader `XREADGROUP COUNT 100` + one XACK per batch. ' +
+      'Events/s from the first publish to the last event handled; a consumer that falls ' +
+      `${num(TRIMMED_MAX_LEN, 0)} events behind loses events to trimming, never sees them all, and fails the case.`,
+    '',
+    keepUpTable(keepUp),
+    '',
     '### Stream targets',
     '',
-    targetsTable(targets(through), !quick),
+    targetsTable(targets(through, keepUp), !quick),
   ].join('\n');
   return { markdown, failures };
 }

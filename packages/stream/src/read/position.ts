@@ -1,9 +1,8 @@
-import { LuaScript, type RedisClient } from '@redis-ipc/core';
-import stateSource from './lua/state-1.lua?raw';
-import { compareIds, isSuccessor, previousId, START_ID } from './stream-id.js';
-import { entryId, optionalString, type ReplyEntry, replyEntries } from './stream-reply.js';
+import { compareIds, isSuccessor, previousId } from '../stream-id.js';
+import { entryId, type ReplyEntry } from '../stream-reply.js';
 
-const STATE = new LuaScript(stateSource, 1);
+// Where a reader stands in a stream and whether events it had not read were deleted: pure
+// arithmetic on ids and XINFO STREAM counters, testable without Redis.
 
 /** What the stream has added and deleted so far, as reported by XINFO STREAM. */
 export interface StreamState {
@@ -46,35 +45,6 @@ export interface Judgement {
   readonly offset: number | undefined;
 }
 
-function stateFrom(reply: unknown[], from: number): StreamState {
-  const deleted = optionalString(reply[from]);
-  const added = optionalString(reply[from + 3]);
-  const length = optionalString(reply[from + 4]);
-  return {
-    maxDeletedId: deleted === START_ID ? undefined : deleted,
-    firstId: optionalString(reply[from + 1]),
-    lastId: optionalString(reply[from + 2]),
-    added: added === undefined ? undefined : Number(added),
-    length: length === undefined ? undefined : Number(length),
-  };
-}
-
-/** Reads the stream's state (one small Lua call; no entry is transferred). */
-export async function readStreamState(redis: RedisClient, key: string): Promise<StreamState> {
-  return stateFrom((await STATE.run(redis, [key])) as unknown[], 1);
-}
-
-/** Reads up to `count` entries after `after` together with the stream's state, atomically. */
-export async function readAtomically(
-  redis: RedisClient,
-  key: string,
-  after: string,
-  count: number,
-): Promise<{ entries: ReplyEntry[]; state: StreamState }> {
-  const reply = (await STATE.run(redis, [key], [after, String(count)])) as unknown[];
-  return { entries: replyEntries(reply[0]), state: stateFrom(reply, 1) };
-}
-
 const NO_GAP_UNKNOWN: Judgement = { gap: undefined, unsure: false, offset: undefined };
 const UNSURE: Judgement = { gap: undefined, unsure: true, offset: undefined };
 
@@ -105,6 +75,7 @@ export function judgeGap(
     return { gap: undefined, unsure: false, offset: first === undefined ? offset : undefined };
   }
   const { maxDeletedId, firstId, lastId, added, length } = state;
+  if (isReset(after, offset, state)) return judgeReset(after, entries, state, atomic);
   const deletedAfter = maxDeletedId !== undefined && compareIds(maxDeletedId, after) > 0;
   // XDEL tombstones at or past the first entry make the logical offsets unreliable.
   const fragmented =
@@ -176,4 +147,55 @@ export function judgeGap(
   }
   // (An XDEL'd id beyond the batch would hide one inside it: Redis keeps only the largest.)
   return { gap: undefined, unsure: false, offset: offsetAfterBatch() };
+}
+
+/**
+ * Whether the stream's counters went backwards past the reader: it was deleted and made again, or
+ * Redis restarted without its data. `entries-added - length + 1` is never below the true logical
+ * offset of the stream's first entry (trimming and XDEL only raise it), and an entry past the
+ * reader's position has a larger offset than the reader's: so a first entry past the reader that
+ * seems to sit at or before the reader's offset, or fewer entries ever added than the reader has
+ * read, can only mean the count started again.
+ */
+export function isReset(after: string, offset: number | undefined, state: StreamState): boolean {
+  const { firstId, added, length } = state;
+  if (offset === undefined || added === undefined) return false;
+  if (added < offset) return true;
+  return (
+    firstId !== undefined &&
+    length !== undefined &&
+    compareIds(firstId, after) > 0 &&
+    added - length + 1 <= offset
+  );
+}
+
+// After a reset, whatever the reader had not read is gone and how much cannot be known.
+function judgeReset(
+  after: string,
+  entries: readonly ReplyEntry[],
+  state: StreamState,
+  atomic: boolean,
+): Judgement {
+  const { firstId, lastId, added, length } = state;
+  const count = entries.length;
+  if (count === 0) {
+    // Entries after the cursor exist but were not in the reply: look again, atomically.
+    if (lastId !== undefined && compareIds(lastId, after) > 0 && !atomic) return UNSURE;
+    const resumeAt = lastId !== undefined && compareIds(lastId, after) > 0 ? lastId : after;
+    return {
+      gap: { index: 0, after, before: undefined, count: undefined, resumeAt },
+      unsure: false,
+      offset: added,
+    };
+  }
+  const first = entryId(entries[0]!);
+  const last = entryId(entries[count - 1]!);
+  let offset: number | undefined;
+  if (lastId === last) offset = added;
+  else if (firstId === first && added !== undefined && length !== undefined) offset = added - length + count;
+  return {
+    gap: { index: 0, after, before: first, count: undefined, resumeAt: previousId(first) },
+    unsure: false,
+    offset,
+  };
 }

@@ -1,0 +1,319 @@
+import { type IpcClient, isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
+import { sharedDeadline, waitFor } from '@redis-ipc/core/internal';
+import { entryClient } from '../entry-decoder.js';
+import { GroupMissingError } from '../group-missing-error.js';
+import { EventBuffer } from '../read/event-buffer.js';
+import { judgeGap } from '../read/position.js';
+import { CREATE_GROUP } from '../scripts/create-group.js';
+import { FIX_READ_COUNTER } from '../scripts/fix-read-counter.js';
+import { READ_GROUP } from '../scripts/read-group.js';
+import { SKIP_GAP } from '../scripts/skip-gap.js';
+import type { StreamGap } from '../stream-event.js';
+import { compareIds } from '../stream-id.js';
+import type { StreamKeys } from '../stream-keys.js';
+import { entryId, type ReplyEntry } from '../stream-reply.js';
+import type { GroupSettings } from './options.js';
+
+/** An entry this consumer holds and has not handed out yet. */
+export interface Delivery {
+  readonly id: string;
+  readonly entry: ReplyEntry;
+  readonly deliveries: number;
+}
+
+/** Events the group had not delivered were deleted here. */
+export interface GapItem {
+  readonly gap: StreamGap;
+}
+
+/** What a consumer buffers. */
+export type GroupItem = Delivery | GapItem;
+
+/** Is `item` a gap? */
+export function isGapItem(item: GroupItem): item is GapItem {
+  return (item as GapItem).gap !== undefined;
+}
+
+/** What the reader needs from the consumer around it. */
+export interface GroupReaderHost {
+  /** Entries just delivered to this consumer: they are its own from now on. */
+  fetched(ids: readonly string[]): void;
+  /** Whether a loop (`process`, `events`) runs: then a full batch starts the next read at once. */
+  looping(): boolean;
+  /** Whether the consumer is closing. */
+  closing(): boolean;
+}
+
+/**
+ * Gets a consumer's events: makes the group at start-up (only then), reads new entries with the
+ * gap check (one script call per batch), waits for more without taking any, reads one batch ahead
+ * while a loop handles the last, and takes in reclaimed entries. Knows nothing of handlers or acks.
+ */
+export class GroupReader {
+  readonly buffer = new EventBuffer<GroupItem>();
+  readonly #ipc: IpcClient;
+  readonly #keys: StreamKeys;
+  readonly #group: string;
+  readonly #consumer: string;
+  readonly #settings: GroupSettings;
+  readonly #binary: boolean;
+  readonly #host: GroupReaderHost;
+  #reclaimed: Delivery[] = [];
+  #created: Promise<void> | undefined;
+  #missing: GroupMissingError | undefined;
+  #wake: AbortController | undefined;
+  #reading: Promise<string> | undefined;
+  #caughtUp = true;
+
+  constructor(
+    ipc: IpcClient,
+    keys: StreamKeys,
+    group: string,
+    consumer: string,
+    settings: GroupSettings,
+    binary: boolean,
+    host: GroupReaderHost,
+  ) {
+    this.#ipc = ipc;
+    this.#keys = keys;
+    this.#group = group;
+    this.#consumer = consumer;
+    this.#settings = settings;
+    this.#binary = binary;
+    this.#host = host;
+  }
+
+  /** Events at hand: buffered and reclaimed. */
+  get waiting(): number {
+    return this.buffer.size + this.#reclaimed.length;
+  }
+
+  /** Set once the group was found missing after start-up: every later read rejects with it. */
+  get missing(): GroupMissingError | undefined {
+    return this.#missing;
+  }
+
+  /**
+   * Makes the group (and the stream) if missing: once, when the consumer is made. A failed attempt
+   * (Redis unreachable) is tried again by the next call.
+   */
+  ensureGroup(): Promise<void> {
+    this.#created ??= CREATE_GROUP.run(this.#ipc.redis, {
+      key: this.#keys.main,
+      group: this.#group,
+      startId: this.#settings.startId,
+    }).then(
+      () => {},
+      (error: unknown) => {
+        this.#created = undefined;
+        throw toIpcError(error);
+      },
+    );
+    return this.#created;
+  }
+
+  /**
+   * Records that the group is gone, when `error` says so (NOGROUP, or no stream at all); returns
+   * the GroupMissingError then, `undefined` otherwise.
+   */
+  noteMissing(error: unknown): GroupMissingError | undefined {
+    if (!isMissingGroup(error)) return undefined;
+    this.#missing ??= new GroupMissingError(this.#keys.name, this.#group, { cause: error });
+    this.#wake?.abort();
+    return this.#missing;
+  }
+
+  /** Entries claimed from silent consumers: handed out before new ones. */
+  addReclaimed(claimed: readonly Delivery[]): void {
+    for (const delivery of claimed) this.#reclaimed.push(delivery);
+    this.#wake?.abort();
+  }
+
+  /** Takes every entry not handed out yet out of the buffer (gaps stay), reclaimed ones included. */
+  dropWaiting(): Delivery[] {
+    const dropped = this.#reclaimed;
+    this.#reclaimed = [];
+    const kept: GroupItem[] = [];
+    for (const item of this.buffer.clear()) {
+      if (isGapItem(item)) kept.push(item);
+      else dropped.push(item);
+    }
+    if (kept.length > 0) this.buffer.refill(kept);
+    return dropped;
+  }
+
+  /**
+   * Fills the empty buffer: reclaimed entries first, then new ones, waiting for them if needed. Work
+   * on the shared connection is raced against the caller's deadline and signal; a read that comes
+   * back too late still lands in the buffer, for the next call.
+   */
+  async fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    await waitFor(this.ensureGroup(), signal, sharedDeadline(deadline, this.#ipc.redis.isReady), timeoutMs);
+    for (;;) {
+      if (this.#missing) throw this.#missing;
+      if (this.buffer.size > 0) return;
+      if (this.#reclaimed.length > 0) {
+        this.buffer.refill(this.#reclaimed);
+        this.#reclaimed = [];
+        return;
+      }
+      const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
+      const position = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
+      // A reclaim may have landed during the read: take it rather than wait.
+      if (this.buffer.size > 0 || this.#reclaimed.length > 0) continue;
+      const remaining = deadline - performance.now();
+      if (remaining < 1) throw new TimeoutError(timeoutMs);
+      await this.#waitForNew(position, remaining, timeoutMs, signal);
+    }
+  }
+
+  // Waits without consuming (XREAD, not XREADGROUP) until something follows `position`; a reclaim
+  // or a missing group wakes it early.
+  async #waitForNew(
+    position: string,
+    remaining: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = wake;
+    try {
+      await this.#ipc.blocking(
+        (redis, wait) =>
+          redis.sendCommand([
+            'XREAD',
+            'COUNT',
+            '1',
+            'BLOCK',
+            String(wait.ms),
+            'STREAMS',
+            this.#keys.main,
+            position,
+          ]),
+        {
+          timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
+          signal: AbortSignal.any([signal, wake.signal]),
+        },
+      );
+    } catch (error) {
+      if (isIpcError(error, 'IPC_TIMEOUT')) throw new TimeoutError(timeoutMs, { cause: error });
+      // Woken by a reclaim or a missing group: go and see.
+      if (!(wake.signal.aborted && !signal.aborted && isIpcError(error, 'IPC_ABORTED'))) throw error;
+    } finally {
+      this.#wake = undefined;
+    }
+  }
+
+  // One read at a time; while a loop runs, a full batch starts the next one at once (a backlog: it
+  // is read while this batch is handled, and lands in the buffer behind it).
+  #startReading(): Promise<string> {
+    if (this.#reading) return this.#reading;
+    const reading = this.#readNew().then(
+      (position) => {
+        this.#reading = undefined;
+        if (
+          !this.#caughtUp &&
+          this.#host.looping() &&
+          !this.#host.closing() &&
+          this.buffer.size <= this.#settings.batchSize
+        ) {
+          this.#startReading().catch(() => {});
+        }
+        return position;
+      },
+      (error: unknown) => {
+        this.#reading = undefined;
+        throw error;
+      },
+    );
+    this.#reading = reading;
+    return reading;
+  }
+
+  // Reads new entries with the group's position before and the stream's state after (one script
+  // call), decides about gaps, fills the buffer; returns the group's last-delivered-id.
+  async #readNew(): Promise<string> {
+    if (this.#missing) throw this.#missing;
+    const client = entryClient(this.#ipc.redis, this.#binary);
+    const key = this.#keys.main;
+    let read: Awaited<ReturnType<typeof READ_GROUP.run>>;
+    try {
+      read = await READ_GROUP.run(client, {
+        key,
+        group: this.#group,
+        consumer: this.#consumer,
+        count: this.#settings.batchSize,
+      });
+    } catch (error) {
+      throw this.noteMissing(error) ?? toIpcError(error);
+    }
+    const { before, entriesRead: offset, entries } = read;
+    const first = entries.length > 0 ? entryId(entries[0]!) : undefined;
+    const last = entries.length > 0 ? entryId(entries[entries.length - 1]!) : undefined;
+    let position = last ?? before;
+    let gap: StreamGap | undefined;
+    let gapIndex = 0;
+    this.#caughtUp = entries.length < this.#settings.batchSize;
+    // No state: the first entry follows the group's previous position, so nothing is missing.
+    const state = read.state;
+    if (state) {
+      const judgement = judgeGap(before, offset, entries, state, false);
+      if (judgement.gap) {
+        const found = judgement.gap;
+        gap = { stream: this.#keys.name, after: found.after, before: found.before, count: found.count };
+        gapIndex = found.index;
+        if (last !== undefined && judgement.offset !== undefined) {
+          await FIX_READ_COUNTER.run(this.#ipc.redis, {
+            key,
+            group: this.#group,
+            position: last,
+            entriesRead: judgement.offset,
+          });
+        }
+      } else if (judgement.unsure && first !== undefined) {
+        // The entries are this consumer's already, so no second look: assume the worst only when
+        // trimming has reached them.
+        if (state.firstId === undefined || compareIds(state.firstId, first) >= 0) {
+          gap = { stream: this.#keys.name, after: before, before: first, count: undefined };
+        }
+      } else if (judgement.unsure) {
+        // Nothing left after the group's position, yet entries were added after it: move the group
+        // past them, unless another consumer moved it meanwhile (then that one reports it).
+        const moved = await SKIP_GAP.run(this.#ipc.redis, { key, group: this.#group, position: before });
+        if (moved) {
+          const lost = offset === undefined ? undefined : moved.added - offset;
+          gap = { stream: this.#keys.name, after: before, before: undefined, count: lost };
+          position = moved.position;
+        }
+      }
+    }
+    const items: GroupItem[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      if (gap && i === gapIndex) items.push({ gap });
+      const entry = entries[i]!;
+      const id = entryId(entry);
+      items.push({ id, entry, deliveries: 1 });
+      ids.push(id);
+    }
+    if (gap && gapIndex >= entries.length) items.push({ gap });
+    if (this.#host.closing() && ids.length > 0) {
+      // Landed after close: left pending, for other consumers to reclaim.
+      return position;
+    }
+    this.#host.fetched(ids);
+    if (this.buffer.size === 0) this.buffer.refill(items);
+    else this.buffer.push(items);
+    return position;
+  }
+}
+
+// NOGROUP (also from a script), or the stream itself is gone.
+function isMissingGroup(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  if (message.includes('NOGROUP') || message.includes('no such key')) return true;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return (
+    cause instanceof Error && (cause.message.includes('NOGROUP') || cause.message.includes('no such key'))
+  );
+}

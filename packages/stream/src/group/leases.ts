@@ -1,0 +1,232 @@
+import { type IpcClient, TimeoutError } from '@redis-ipc/core';
+import type { GroupSettings } from './options.js';
+
+// XCLAIM argument lists are cut into chunks of this many ids.
+const ID_CHUNK = 1000;
+
+/** An event this consumer holds. */
+interface Hold {
+  /** When it was delivered or last refreshed (`performance.now()`). */
+  refreshedAt: number;
+  /** When it was handed out: to a handler, an iterator or a `read()` caller. */
+  working: boolean;
+  /** When this consumer gives it up if it is still unacknowledged; Infinity while buffered. */
+  deadline: number;
+  /** The hold limit that applies, for the TimeoutError. */
+  timeoutMs: number;
+  /** Called when the hold limit passes. */
+  expire: ((error: TimeoutError) => void) | undefined;
+}
+
+/** An entry given back to the group, with the deliveries it had. */
+export interface GivenBack {
+  readonly id: string;
+  readonly deliveries: number;
+}
+
+/** What the leases need from the consumer around them. */
+export interface LeasesHost {
+  /** Takes the entries fetched but not handed out out of the buffer: the consumer is not taking any. */
+  dropWaiting(): GivenBack[];
+  /** A refresh failed. */
+  reportError(error: unknown): void;
+}
+
+/**
+ * The events one consumer holds, and their idle time in the group: only events someone is working
+ * on (handed out, within their hold limit) and events waiting in a buffer that is being drained are
+ * refreshed, every `minIdleMs / 3`. An event past its hold limit is given up; so is the buffer of a
+ * consumer that handed nothing out for a whole period (its handlers are stuck or busy): those events
+ * are given back at once, uncounted, for another consumer to reclaim.
+ */
+export class Leases {
+  readonly #ipc: IpcClient;
+  readonly #key: string;
+  readonly #group: string;
+  readonly #consumer: string;
+  readonly #settings: GroupSettings;
+  readonly #host: LeasesHost;
+  readonly #holds = new Map<string, Hold>();
+  #timer: NodeJS.Timeout | undefined;
+  #refreshing = false;
+  // Events handed out so far, and at the last refresh: equal means the buffer did not move.
+  #handedOut = 0;
+  #handedOutBefore = 0;
+
+  constructor(
+    ipc: IpcClient,
+    key: string,
+    group: string,
+    consumer: string,
+    settings: GroupSettings,
+    host: LeasesHost,
+  ) {
+    this.#ipc = ipc;
+    this.#key = key;
+    this.#group = group;
+    this.#consumer = consumer;
+    this.#settings = settings;
+    this.#host = host;
+  }
+
+  /** Events held. */
+  get size(): number {
+    return this.#holds.size;
+  }
+
+  /** Whether this consumer still holds `id` (not acknowledged, not given up). */
+  holds(id: string): boolean {
+    return this.#holds.has(id);
+  }
+
+  /** Entries just delivered to this consumer (fetched or reclaimed), not handed out yet. */
+  fetched(ids: readonly string[]): void {
+    const now = performance.now();
+    for (const id of ids) {
+      this.#holds.set(id, {
+        refreshedAt: now,
+        working: false,
+        deadline: Infinity,
+        timeoutMs: 0,
+        expire: undefined,
+      });
+    }
+  }
+
+  /**
+   * An event handed out: held until settled or until `timeoutMs` passes, then `expire` is called
+   * and the event is no longer refreshed.
+   */
+  work(id: string, timeoutMs: number, expire?: (error: TimeoutError) => void): void {
+    this.#handedOut++;
+    const hold = this.#holds.get(id);
+    if (!hold) return;
+    hold.working = true;
+    hold.deadline = performance.now() + timeoutMs;
+    hold.timeoutMs = timeoutMs;
+    hold.expire = expire;
+  }
+
+  /** Stops holding `id` (acknowledged, failed, dead-lettered or given up); true if it was held. */
+  settle(id: string): boolean {
+    return this.#holds.delete(id);
+  }
+
+  /** Starts refreshing. */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.#tick(), this.#settings.refreshIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops refreshing: whatever is still held idles and is reclaimed by others after `minIdleMs`. */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Gives entries back to the group at once: they stay pending, idle for `minIdleMs` (so any
+   * consumer's next reclaim takes them) and, with `uncount`, with the delivery that never reached a
+   * handler taken off their count.
+   */
+  async giveBack(entries: readonly GivenBack[], uncount: boolean): Promise<void> {
+    const byCount = new Map<number, string[]>();
+    for (const { id, deliveries } of entries) {
+      this.#holds.delete(id);
+      const count = uncount ? Math.max(0, deliveries - 1) : deliveries;
+      const ids = byCount.get(count);
+      if (ids) ids.push(id);
+      else byCount.set(count, [id]);
+    }
+    const idle = String(this.#settings.minIdleMs);
+    const sending: Array<Promise<unknown>> = [];
+    for (const [count, ids] of byCount) {
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        sending.push(
+          this.#ipc.redis.sendCommand([
+            'XCLAIM',
+            this.#key,
+            this.#group,
+            this.#consumer,
+            '0',
+            ...ids.slice(i, i + ID_CHUNK),
+            'IDLE',
+            idle,
+            'RETRYCOUNT',
+            String(count),
+            'JUSTID',
+          ]),
+        );
+      }
+    }
+    try {
+      await Promise.all(sending);
+    } catch (error) {
+      // Still pending: they idle out and are reclaimed after `minIdleMs` all the same.
+      this.#host.reportError(error);
+    }
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#refreshing) return;
+    const now = performance.now();
+    this.#expireOverdue(now);
+    if (this.#handedOut === this.#handedOutBefore) {
+      const waiting = this.#host.dropWaiting();
+      if (waiting.length > 0) void this.giveBack(waiting, true);
+    }
+    this.#handedOutBefore = this.#handedOut;
+    // Everything not refreshed in this tick's half period is due: the timer's period is the refresh
+    // period, and the stamp is the tick's start, so no entry waits two periods.
+    const dueBefore = now - this.#settings.refreshIntervalMs / 2;
+    const due: string[] = [];
+    for (const [id, hold] of this.#holds) if (hold.refreshedAt <= dueBefore) due.push(id);
+    if (due.length === 0) return;
+    this.#refreshing = true;
+    try {
+      await this.#refresh(due, now);
+    } catch (error) {
+      this.#host.reportError(error);
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  #expireOverdue(now: number): void {
+    for (const [id, hold] of this.#holds) {
+      if (!hold.working || hold.deadline > now) continue;
+      this.#holds.delete(id);
+      try {
+        hold.expire?.(new TimeoutError(hold.timeoutMs));
+      } catch (error) {
+        this.#host.reportError(error);
+      }
+    }
+  }
+
+  // Claims only entries idle for half a period at least, so one another consumer has just reclaimed
+  // stays with it; JUSTID leaves the delivery count alone.
+  async #refresh(due: string[], stamp: number): Promise<void> {
+    const minIdle = String(Math.floor(this.#settings.refreshIntervalMs / 2));
+    for (let i = 0; i < due.length; i += ID_CHUNK) {
+      const chunk = due.slice(i, i + ID_CHUNK);
+      const kept = (await this.#ipc.redis.sendCommand([
+        'XCLAIM',
+        this.#key,
+        this.#group,
+        this.#consumer,
+        minIdle,
+        ...chunk,
+        'JUSTID',
+      ])) as unknown[];
+      const still = new Set(kept.map(String));
+      for (const id of chunk) {
+        const hold = this.#holds.get(id);
+        if (!hold) continue;
+        if (still.has(id)) hold.refreshedAt = stamp;
+        else this.#holds.delete(id);
+      }
+    }
+  }
+}

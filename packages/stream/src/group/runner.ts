@@ -1,0 +1,200 @@
+import { type IpcError, isIpcError, isTransientError, type TimeoutError } from '@redis-ipc/core';
+import {
+  integerOption,
+  loopIterator,
+  retryTransient,
+  runHandler,
+  Slots,
+  validateTimeout,
+  yieldIfBusy,
+} from '@redis-ipc/core/internal';
+import { type GapError, isGapError } from '../gap-error.js';
+import type { GroupEvent } from '../stream-event.js';
+import type { GroupDelivery } from './delivery.js';
+import type { GroupEventHandler } from './events.js';
+import { type GapPolicy, type GroupIterateOptions, type GroupProcessOptions, gapPolicy } from './options.js';
+
+/** What the loops need from the consumer they run on. */
+export interface RunnerHost<T> {
+  /** Aborts when the consumer closes. */
+  readonly closeSignal: AbortSignal;
+  /** The group's `ackTimeoutMs`, the default hold limit. */
+  readonly ackTimeoutMs: number;
+  /** Every handler running on this consumer, for `close()`. */
+  readonly running: Slots;
+  /** Whether the consumer is closed, or its client. */
+  ended(): boolean;
+  /** Events at hand that decode without waiting; `undefined` when there are none. */
+  takeReady(count: number): Array<GroupDelivery<T>> | undefined;
+  /** Waits for events; rejects like `read()`. */
+  read(count: number, signal: AbortSignal): Promise<Array<GroupDelivery<T>>>;
+  /** The event is being worked on: held until settled or until `timeoutMs` passes (then `expire`). */
+  work(event: GroupDelivery<T>, timeoutMs: number, expire: (error: TimeoutError) => void): void;
+  /** The event was handled: acknowledge it. */
+  ack(event: GroupDelivery<T>): void;
+  /** The event's handling failed (or ran out of time). */
+  fail(event: GroupDelivery<T>, error: unknown): void;
+  /** The event is given up unhandled (an iterator ended while holding it). */
+  release(event: GroupDelivery<T>): void;
+  /** A gap a loop goes on after. */
+  gap(error: GapError): void;
+  /** A failure a loop is retrying. */
+  reportError(error: IpcError): void;
+  /** A loop started (`true`) or ended (`false`). */
+  looping(started: boolean): void;
+  /** A loop waits for events (it has room): `true` when it starts waiting, `false` when done. */
+  hungry(waiting: boolean): void;
+}
+
+/** The loops of one consumer: `process` (handlers with a concurrency) and `events` (an iterator). */
+export class GroupRunner<T> {
+  readonly #host: RunnerHost<T>;
+
+  constructor(host: RunnerHost<T>) {
+    this.#host = host;
+  }
+
+  /** See {@link ConsumerGroup.process}. */
+  async process(handler: GroupEventHandler<T>, options: GroupProcessOptions): Promise<void> {
+    const host = this.#host;
+    const concurrency = integerOption(options.concurrency ?? 1, 'concurrency', 1);
+    const timeoutMs = validateTimeout(options.timeoutMs ?? host.ackTimeoutMs);
+    const onGap = gapPolicy(options.onGap);
+    const signal = options.signal ? AbortSignal.any([options.signal, host.closeSignal]) : host.closeSignal;
+    const slots = new Slots();
+    host.looping(true);
+    try {
+      while (!signal.aborted) {
+        if (slots.busy >= concurrency) {
+          await slots.freed();
+          continue;
+        }
+        const free = concurrency - slots.busy;
+        const events = host.takeReady(free) ?? (await this.#pull(signal, free, onGap));
+        if (!events) break;
+        for (const event of events) {
+          // Gives timers (refreshes) and I/O (ack replies) their turn during a burst of handlers.
+          const pause = yieldIfBusy();
+          if (pause) await pause;
+          this.#dispatch(handler, event, slots, timeoutMs);
+        }
+      }
+    } finally {
+      await slots.idle();
+      host.looping(false);
+    }
+  }
+
+  /** See {@link ConsumerGroup.events}. */
+  events(options: GroupIterateOptions): AsyncIterableIterator<GroupEvent<T>, undefined, undefined> {
+    const host = this.#host;
+    const timeoutMs = validateTimeout(options.timeoutMs ?? host.ackTimeoutMs);
+    const onGap = gapPolicy(options.onGap);
+    const signal = options.signal ? AbortSignal.any([options.signal, host.closeSignal]) : host.closeSignal;
+    let current: GroupDelivery<T> | undefined;
+    let started = false;
+    const hold = (event: GroupDelivery<T> | undefined) => {
+      current = event;
+      if (!event) return event;
+      host.work(event, timeoutMs, (error) => {
+        event.abort(error);
+        host.fail(event, error);
+      });
+      return event;
+    };
+    return loopIterator<GroupDelivery<T>>({
+      fast: () => {
+        // Counted as a running loop (reading ahead) from the first request on.
+        if (!started) {
+          started = true;
+          host.looping(true);
+        }
+        // Asking for the next event means the body handled the current one.
+        if (current) host.ack(current);
+        current = undefined;
+        if (signal.aborted) return undefined;
+        return hold(host.takeReady(1)?.[0]);
+      },
+      slow: async () => hold((await this.#pull(signal, 1, onGap))?.[0]),
+      finish: () => {
+        // The body threw or broke out: the event it held goes back, for another consumer.
+        if (current) host.release(current);
+        current = undefined;
+        if (started) host.looping(false);
+      },
+    });
+  }
+
+  // Runs one handler under its hold limit; a synchronous one costs no promise and no slot.
+  #dispatch(handler: GroupEventHandler<T>, event: GroupDelivery<T>, slots: Slots, timeoutMs: number): void {
+    const host = this.#host;
+    let settled = false;
+    let tracked = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (tracked) {
+        slots.release();
+        host.running.release();
+      }
+      return true;
+    };
+    host.work(event, timeoutMs, (error) => {
+      if (!finish()) return;
+      event.abort(error);
+      host.fail(event, error);
+    });
+    const running = runHandler(handler, [event.value, event], {
+      returned: () => {
+        // Acknowledged even after its time ran out: it was handled.
+        host.ack(event);
+        finish();
+      },
+      threw: (error) => {
+        if (finish()) host.fail(event, error);
+      },
+    });
+    if (running && !settled) {
+      tracked = true;
+      slots.take();
+      host.running.take();
+    }
+  }
+
+  // A loop's way to get events: waits out outages, goes on after gaps (or not), ends (undefined) on
+  // close or abort.
+  async #pull(
+    signal: AbortSignal,
+    count: number,
+    onGap: GapPolicy,
+  ): Promise<Array<GroupDelivery<T>> | undefined> {
+    const host = this.#host;
+    const ended = () => signal.aborted || host.ended();
+    const step = async (): Promise<Array<GroupDelivery<T>> | undefined> => {
+      for (;;) {
+        if (ended()) return undefined;
+        try {
+          return await host.read(count, signal);
+        } catch (error) {
+          if (ended() || isIpcError(error, 'IPC_CLOSED')) return undefined;
+          if (!isGapError(error) || onGap === 'stop') throw error;
+          host.gap(error);
+        }
+      }
+    };
+    host.hungry(true);
+    try {
+      return await retryTransient(step, {
+        signal,
+        onError: (error) => {
+          if (isTransientError(error)) host.reportError(error);
+        },
+      });
+    } catch (error) {
+      if (ended()) return undefined;
+      throw error;
+    } finally {
+      host.hungry(false);
+    }
+  }
+}
