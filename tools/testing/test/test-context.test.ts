@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainClient } from '../src/plain-client.js';
+import { type RedisServer, startRedisServer } from '../src/redis-server.js';
 import { standaloneTarget, testTargets } from '../src/targets.js';
 import { testContext } from '../src/test-context.js';
 import hello from './fixtures/lua/hello-0.lua?raw';
@@ -70,6 +71,26 @@ describe('testContext', () => {
 
   it('lists the targets of the run', () => {
     expect(testTargets()).toEqual([{ name: 'standalone', url: t.url }]);
+  });
+});
+
+describe('testContext on a server the file starts itself', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  const t = testContext({
+    target: () => standaloneTarget(server.url),
+    connect: async ({ target }) => plainClient(target.url),
+  });
+
+  it('reads the target before each test', async () => {
+    expect(t.url).toBe(server.url);
+    await t.ipc.set(`${t.prefix}:k`, '1');
+    expect(await t.plain.get(`${t.prefix}:k`)).toBe('1');
   });
 });
 
