@@ -138,7 +138,12 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   /** The shared pub/sub connection, opened on first use. */
   get subscriber(): Subscriber {
     this.#assertOpen();
-    this.#subscriber ??= new Subscriber(this.redis, (error) => this.#reportError(error), this.#offline);
+    const offline = this.#offline;
+    this.#subscriber ??= new Subscriber(
+      this.redis,
+      (error) => this.#reportError(error),
+      offline && ((work) => offline.bound(work)),
+    );
     return this.#subscriber;
   }
 

@@ -1,5 +1,4 @@
 import { toIpcError } from './errors.js';
-import type { OfflineGuard } from './offline-guard.js';
 import { destroyClient, type RedisClient } from './redis-client.js';
 
 /** Receives one published message. */
@@ -23,15 +22,19 @@ export class Subscriber {
   readonly #redis: RedisClient;
   readonly #connecting: Promise<unknown>;
   readonly #reconnectListeners = new Set<() => void>();
-  readonly #offline: OfflineGuard | undefined;
+  readonly #whileOffline: (<T>(work: Promise<T>) => Promise<T>) | undefined;
   #readyCount = 0;
 
   /**
-   * Opens the connection, a duplicate of `base`. With `offline`, a subscription asked for while Redis
-   * has been unreachable longer than its timeout rejects with `ConnectionError` instead of waiting.
+   * Opens the connection, a duplicate of `base`. `whileOffline` bounds what waits for the connection
+   * while it is down (the client's `offlineTimeoutMs`): it rejects with `ConnectionError` instead.
    */
-  constructor(base: RedisClient, onError: (error: unknown) => void, offline?: OfflineGuard) {
-    this.#offline = offline;
+  constructor(
+    base: RedisClient,
+    onError: (error: unknown) => void,
+    whileOffline?: <T>(work: Promise<T>) => Promise<T>,
+  ) {
+    this.#whileOffline = whileOffline;
     this.#redis = base.duplicate({ commandOptions: { timeout: 0 } }) as RedisClient;
     this.#redis.on('error', onError);
     this.#redis.on('ready', () => {
@@ -87,7 +90,7 @@ export class Subscriber {
 
   // Work on this connection, bounded by the client's offline timeout while the connection is down.
   #bound<T>(work: Promise<T>): Promise<T> {
-    return this.#offline && !this.#redis.isReady ? this.#offline.bound(work) : work;
+    return this.#whileOffline && !this.#redis.isReady ? this.#whileOffline(work) : work;
   }
 
   /** Calls `listener` after every reconnect, once subscriptions are back. Returns a remover. */
