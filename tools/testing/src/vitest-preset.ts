@@ -3,8 +3,8 @@ import { configDefaults, type ViteUserConfig } from 'vitest/config';
 import { readLuaWithIncludes } from './lua-include.js';
 
 /**
- * Test files that start several processes (fixtures, demo workers): `processes.test.ts`, or any
- * name ending in `.processes.test.ts`.
+ * Test files that start several processes (fixtures, demo workers): any name ending in
+ * `processes.test.ts` (`processes.test.ts`, `fan-out-processes.test.ts`, `demo.processes.test.ts`).
  */
 export const PROCESS_TESTS = 'test/**/*processes.test.ts';
 
