@@ -5,6 +5,16 @@ import type { LockStep } from './scripts/lock-step.js';
 /** A stored entry as Redis returns it, before {@link EntryStore.open}. */
 export type RawEntry = string | Buffer;
 
+/** Options of {@link EntryStore.arm}. */
+export interface ArmOptions {
+  /**
+   * Whether a marker already in place must be kept alive for `ttlMs` (a new wait, a renewal). A
+   * re-check only needs an empty key marked: a marker it finds serves already.
+   * @default true
+   */
+  readonly keepAlive?: boolean;
+}
+
 /** An entry to write: the key and the payload the codec produced. */
 export type PayloadEntry = readonly [key: string, payload: string | Buffer];
 
@@ -65,7 +75,11 @@ export interface EntryStore {
    * Makes sure the next write to each key wakes its waiters, and returns what the keys hold now.
    * `ttlMs[i]` is how long the arrangement for `keys[i]` must last.
    */
-  arm(keys: readonly string[], ttlMs: readonly number[]): Promise<Array<RawEntry | null>>;
+  arm(
+    keys: readonly string[],
+    ttlMs: readonly number[],
+    options?: ArmOptions,
+  ): Promise<Array<RawEntry | null>>;
   /** Returns the value, or takes the loader's lock, or reports how long someone else holds it. */
   getOrLock(key: string, token: string, lockMs: number, waitMs: number): Promise<LockStep>;
 }

@@ -79,7 +79,7 @@ export class KeyChecker {
   }
 
   #armNow(keys: readonly string[]): void {
-    this.#armed(keys).then(
+    this.#armed(keys, true).then(
       (values) => {
         this.#armFailures = 0;
         this.#deliver(keys, values);
@@ -101,10 +101,11 @@ export class KeyChecker {
     );
   }
 
-  #armed(keys: readonly string[]): Promise<Array<RawEntry | null>> {
+  #armed(keys: readonly string[], keepAlive: boolean): Promise<Array<RawEntry | null>> {
     return this.#store.arm(
       keys,
       keys.map((key) => this.#awaited.markerTtl(key)),
+      { keepAlive },
     );
   }
 
@@ -122,7 +123,7 @@ export class KeyChecker {
       this.#toCheck.clear();
       if (keys.length === 0) return;
       this.#checking = true;
-      const read = this.#store.marksWaits ? this.#armed(keys) : this.#store.readMany(keys);
+      const read = this.#store.marksWaits ? this.#armed(keys, false) : this.#store.readMany(keys);
       read.then(
         (values) => {
           this.#checking = false;

@@ -3,7 +3,7 @@ import { toIpcError } from '@redis-ipc/core';
 import { RESP_TYPES } from 'redis';
 import { Announcer } from './announcer.js';
 import type { CacheKeys } from './cache-keys.js';
-import type { EntryStore, KeyspaceWatch, PayloadEntry, RawEntry } from './entry-store.js';
+import type { ArmOptions, EntryStore, KeyspaceWatch, PayloadEntry, RawEntry } from './entry-store.js';
 import { entryHeader, openEntry, payloadOf, type StoredEntry, wrapEntry } from './envelope.js';
 import { HeaderCache } from './header-cache.js';
 import { armScript } from './scripts/arm.js';
@@ -137,8 +137,12 @@ export class StringStore implements EntryStore {
     return removed;
   }
 
-  async arm(keys: readonly string[], ttlsMs: readonly number[]): Promise<Array<RawEntry | null>> {
-    if (keys.length === 1) return [await this.#armOne(keys[0]!, ttlsMs[0]!)];
+  async arm(
+    keys: readonly string[],
+    ttlsMs: readonly number[],
+    options: ArmOptions = {},
+  ): Promise<Array<RawEntry | null>> {
+    if (keys.length === 1) return [await this.#armOne(keys[0]!, ttlsMs[0]!, options.keepAlive ?? true)];
     const out: Array<RawEntry | null> = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const replies = await armScript.run(this.#reader, {
@@ -152,8 +156,9 @@ export class StringStore implements EntryStore {
 
   // One command in the common case, a key with nothing in it (a wait that starts before its write):
   // SET NX GET puts the marker and says what was there. Only a marker already in place (a second
-  // wait for the key, a renewal) takes the script, which keeps it alive long enough.
-  async #armOne(key: string, ttlMs: number): Promise<RawEntry | null> {
+  // wait for the key, a renewal) takes the script, which keeps it alive long enough; a re-check
+  // (keepAlive false) is content with the marker it finds.
+  async #armOne(key: string, ttlMs: number, keepAlive: boolean): Promise<RawEntry | null> {
     const redisKey = this.#keys.value(key);
     const previous = await this.#reader.sendCommand<RawEntry | null>([
       'SET',
@@ -165,6 +170,7 @@ export class StringStore implements EntryStore {
       'GET',
     ]);
     if (previous === null || !isMarker(previous)) return previous;
+    if (!keepAlive) return null;
     const [raw] = await armScript.run(this.#reader, { keys: [redisKey], ttlsMs: [ttlMs] });
     return raw ?? null;
   }
