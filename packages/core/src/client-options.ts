@@ -55,8 +55,9 @@ export interface IpcClientOptions {
   reconnectMaxDelayMs?: number;
   /**
    * Once Redis has been unreachable this long, in ms, commands waiting for the connection reject with
-   * {@link ConnectionError}, and so does every command issued until it is back (and `connect()` when
-   * the first connection has not succeeded by then). Reconnection attempts go on meanwhile.
+   * {@link ConnectionError} (at the next failed reconnection attempt, within `reconnectMaxDelayMs` when
+   * connecting fails fast), and so does every command issued until it is back, at once — and
+   * `connect()`, when the first connection has not succeeded by then. Reconnection attempts go on.
    * `Infinity` keeps commands waiting for ever. Applies to the connection made from `url`; a `client`
    * you pass in keeps its own settings.
    * @default 10000
