@@ -1,5 +1,4 @@
-import type { IpcClient, RedisClient } from '@redis-ipc/core';
-import { toIpcError } from '@redis-ipc/core';
+import { type IpcClient, type RedisClient, toIpcError } from '@redis-ipc/core';
 import { RESP_TYPES } from 'redis';
 import { Announcer } from './announcer.js';
 import type { CacheKeys } from './cache-keys.js';

@@ -1,7 +1,7 @@
 -- Announces a write that met a waiting marker, as the step after its SET ... GET. The key may have
 -- changed in between (deleted, overwritten, by any process): the value goes with the message only
 -- while the key still holds it. Otherwise the waiters are told to read the key themselves, so that a
--- removed value is never handed out, nor remembered for later waits (see WakeHub.recall).
+-- removed value is never handed out, nor remembered for later waits (see RecallMemory).
 -- KEYS[1]: the value key
 -- ARGV[1]: the cache's channel
 -- ARGV[2]: the stored entry
