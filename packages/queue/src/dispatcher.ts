@@ -47,6 +47,8 @@ export class Dispatcher<T> {
   // of demand until something arrives.
   #queueWasEmpty = false;
   #lastHandOut = performance.now();
+  // Highest delivery token accepted into the buffer.
+  #highestSeq = 0;
   #stopped: IpcError | undefined;
 
   constructor(prefetch: number, events: DispatcherEvents<T>) {
@@ -106,9 +108,15 @@ export class Dispatcher<T> {
     return this.#consumers > 0;
   }
 
-  /** Adds taken entries and serves the waiting callers. */
+  /** Adds a taken entry (call {@link Dispatcher.serve} after a batch). */
   accept(entry: Entry<T>): void {
+    if (entry instanceof QueueTask && entry.seq > this.#highestSeq) this.#highestSeq = entry.seq;
     this.buffer.push(entry);
+  }
+
+  /** Highest delivery token accepted so far. */
+  get highestSeq(): number {
+    return this.#highestSeq;
   }
 
   /** A buffered entry, when one can be handed out at once (nobody is queued ahead). */

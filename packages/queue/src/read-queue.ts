@@ -47,6 +47,10 @@ import {
   type Worker,
 } from './worker.js';
 
+// Tasks marked as started ahead of a burst of quick handlers: a crash in the burst counts at most
+// this many that had not started yet.
+const MARK_AHEAD = 63;
+
 /**
  * The consuming side of a queue: `pop`, `take`, `for await`, or a `process` worker loop. Make it with
  * {@link createReadQueue}.
@@ -207,7 +211,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     for (let round = 0; round < 16; round++) {
       this.#assertOpen();
       const ready = this.#dispatcher.poll();
-      if (ready !== undefined) return unwrap(ready);
+      if (ready !== undefined) return this.#started(unwrap(ready));
       const taken = await this.#pump.takeOnce(Math.max(1, this.#dispatcher.wanted()));
       if (taken === 0 && this.#dispatcher.buffer.length === 0) return undefined;
     }
@@ -224,7 +228,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   async take(options: TakeOptions = {}): Promise<Task<T>> {
     const timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
     this.#assertOpen();
-    return unwrap(await this.#dispatcher.next(options.signal, timeoutMs));
+    return this.#started(unwrap(await this.#dispatcher.next(options.signal, timeoutMs)));
   }
 
   /**
@@ -239,6 +243,9 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     const dispatcher = this.#dispatcher;
     let counted = false;
     let error: DecodeError | undefined;
+    // A task handed out whose started mark is still being written: returned once it is.
+    let marking: { readonly task: QueueTask<T>; readonly written: Promise<void> } | undefined;
+    let lastNext = Number.NEGATIVE_INFINITY;
     const ended = () => this.closed || this.#ipc.closed || signal?.aborted === true;
     return loopIterator<Task<T>>({
       fast: () => {
@@ -249,13 +256,26 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         }
         const entry = dispatcher.poll();
         if (entry instanceof DecodeError) error = entry;
-        return entry instanceof QueueTask ? entry : undefined;
+        if (!(entry instanceof QueueTask)) return undefined;
+        // A loop body quicker than a millisecond is one of a burst: mark a few tasks ahead.
+        const now = performance.now();
+        const written = this.#beforeStart(entry, now - lastNext < 1);
+        lastNext = now;
+        if (!written) return entry;
+        marking = { task: entry, written };
+        return undefined;
       },
       slow: async () => {
+        if (marking) {
+          const { task, written } = marking;
+          marking = undefined;
+          await written;
+          return task;
+        }
         if (error) throw error;
         if (ended()) return undefined;
         try {
-          return unwrap(await dispatcher.next(signal, Number.POSITIVE_INFINITY));
+          return await this.#started(unwrap(await dispatcher.next(signal, Number.POSITIVE_INFINITY)));
         } catch (failure) {
           if (ended() || isIpcError(failure, 'IPC_CLOSED')) return undefined;
           throw failure;
@@ -288,6 +308,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         poll: () => dispatcher.poll(),
         next: (owner) => dispatcher.next(undefined, Number.POSITIVE_INFINITY, owner),
         cancel: (owner) => dispatcher.cancel(owner, new AbortError()),
+        beforeStart: (task, fast) => this.#beforeStart(task, fast),
         countConsumer: (delta) => dispatcher.countConsumer(delta),
         get stopped() {
           return reader$.closed;
@@ -448,6 +469,17 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     if (performance.now() - dispatcher.lastHandOut < this.#settings.leaseMs) return;
     const tasks = dispatcher.takeBuffered();
     if (tasks.length > 0) void this.#transport.giveBackBuffered(tasks);
+  }
+
+  // Resolves with `task` once its started mark has been written (at once when it has).
+  async #started(task: Task<T>): Promise<Task<T>> {
+    if (task instanceof QueueTask) await this.#beforeStart(task, false);
+    return task;
+  }
+
+  #beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined {
+    const through = fast ? Math.min(task.seq + MARK_AHEAD, this.#dispatcher.highestSeq) : task.seq;
+    return this.#settlement?.beforeStart(task, through);
   }
 
   #deadLettered(event: DeadLetterEvent): void {

@@ -27,6 +27,8 @@ interface Settling {
   attempts: number;
 }
 
+// The field of the in-flight hash holding the started mark (see lua/includes/held-tasks.lua).
+const STARTED_MARK = '^';
 // Most tokens one command carries.
 const TOKENS_PER_COMMAND = 1000;
 const LOST: Promise<AckOutcome> = Promise.resolve('lost');
@@ -34,10 +36,12 @@ const IGNORED: Promise<AckOutcome> = Promise.resolve('ignored');
 
 /**
  * Acks, nacks and the started mark of an at-least-once reader. Acks made in one turn of the event loop
- * go in one command; the started mark (the highest token handed to a handler) travels with them, so
- * marking costs no round trip of its own: a crash then counts a delivery only for the tasks that had
- * started. Every settlement acts on its delivery's token only: a late ack or nack after the lease was
- * lost changes nothing and says `'lost'`.
+ * go in one command. The started mark (every token up to it has reached a handler) is written before
+ * the handlers it covers run: a crash then counts a delivery only for the tasks that had started, even
+ * a crash in the handler's first synchronous instant. It travels with the acks, and a burst of fast
+ * handlers marks a few dozen tasks ahead, so marking costs about one command per batch, not per task.
+ * Every settlement acts on its delivery's token only: a late ack or nack after the lease was lost
+ * changes nothing and says `'lost'`.
  */
 export class Settlement<T> implements TaskOwner<T> {
   readonly #ipc: IpcClient;
@@ -51,10 +55,13 @@ export class Settlement<T> implements TaskOwner<T> {
   readonly held = new Set<QueueTask<T>>();
   // Being nacked: out of `held`, still in the in-flight hash until the nack script has run.
   readonly #nacking = new Set<QueueTask<T>>();
-  // Highest token handed out, and the highest stored as the started mark.
-  #highestStarted = 0;
-  #markStored = 0;
-  #markRequested = false;
+  // The started mark asked for, and the highest one written to the connection (sent).
+  #markWanted = 0;
+  #markSent = 0;
+  #flushRequested = false;
+  // Resolves once the mark asked for has been written to the connection.
+  #markWritten: Promise<void> | undefined;
+  #resolveMarkWritten: (() => void) | undefined;
   // Tokens whose nack outcome was read: the outcome kept beside them can go.
   #readOutcomes: number[] = [];
 
@@ -79,14 +86,24 @@ export class Settlement<T> implements TaskOwner<T> {
     });
   }
 
-  /** A delivery was handed out (to a handler or a caller): it has started. */
+  /** A delivery was handed out (to a handler or a caller): it is held until settled. */
   started(task: QueueTask<T>): void {
     this.held.add(task);
-    if (task.seq > this.#highestStarted) this.#highestStarted = task.seq;
-    if (!this.#markRequested) {
-      this.#markRequested = true;
-      void this.#batcher.add({ task: undefined, lost: false, attempts: 0 });
-    }
+  }
+
+  /**
+   * Call before `task` reaches its handler (or caller): `undefined` when the started mark covering it
+   * is written already, else a promise that resolves once it is (the next turn of the event loop).
+   * `through` marks later tokens too, for a burst of fast handlers.
+   */
+  beforeStart(task: QueueTask<T>, through = task.seq): Promise<void> | undefined {
+    if (task.seq <= this.#markSent || task.generation !== this.#host.generation) return undefined;
+    if (through > this.#markWanted) this.#markWanted = through;
+    this.#requestFlush();
+    this.#markWritten ??= new Promise<void>((resolve) => {
+      this.#resolveMarkWritten = resolve;
+    });
+    return this.#markWritten;
   }
 
   ack(task: QueueTask<T>): Promise<AckOutcome> {
@@ -130,18 +147,16 @@ export class Settlement<T> implements TaskOwner<T> {
         this.#host.reportError(failure);
         throw failure;
       });
-      if (result !== 'lost') this.#outcomeRead(task.seq);
+      if (result !== 'lost') {
+        this.#readOutcomes.push(task.seq);
+        this.#requestFlush();
+      }
       if (result === 'delayed') this.#host.delayed(delayMs);
       if (result === 'dead-lettered') this.#host.deadLettered(task, options.error, reason);
       return result;
     } finally {
       this.#nacking.delete(task);
     }
-  }
-
-  /** Acks and marks not yet stored. */
-  get pending(): number {
-    return this.#batcher.pending;
   }
 
   /** Sends what is pending and resolves once every batch has settled. */
@@ -158,23 +173,20 @@ export class Settlement<T> implements TaskOwner<T> {
     });
   }
 
-  /** The lease was lost: nothing held is this reader's any more. */
+  /** The lease was lost: the nack outcomes kept in the old hash are gone with it. */
   leaseLost(): void {
-    this.#highestStarted = 0;
-    this.#markStored = 0;
     this.#readOutcomes = [];
   }
 
-  #outcomeRead(seq: number): void {
-    this.#readOutcomes.push(seq);
-    if (!this.#markRequested) {
-      this.#markRequested = true;
-      void this.#batcher.add({ task: undefined, lost: false, attempts: 0 });
-    }
+  #requestFlush(): void {
+    if (this.#flushRequested) return;
+    this.#flushRequested = true;
+    void this.#batcher.add({ task: undefined, lost: false, attempts: 0 });
   }
 
+  // Runs in the batcher's flush (process.nextTick), or again after a transient failure.
   async #send(batch: readonly Settling[]): Promise<void> {
-    this.#markRequested = false;
+    this.#flushRequested = false;
     const generation = this.#host.generation;
     const firstAcks: Settling[] = [];
     const repeated: Settling[] = [];
@@ -187,38 +199,55 @@ export class Settlement<T> implements TaskOwner<T> {
       else if (task.deliveries > 1) repeated.push(settling);
       else firstAcks.push(settling);
     }
-    // The mark is needed only while a started delivery is still running: one that ends in this batch
-    // is acked here.
-    const mark =
-      this.#highestStarted > this.#markStored && this.held.size > 0 ? this.#highestStarted : undefined;
+    const mark = this.#markWanted > this.#markSent ? this.#markWanted : undefined;
+    if (mark !== undefined) this.#markSent = mark;
     const readOutcomes = this.#readOutcomes;
     this.#readOutcomes = [];
-    if (mark === undefined && repeated.length === 0 && readOutcomes.length === 0) {
-      await this.#hdel(firstAcks);
-      return;
+    const sends: Promise<void>[] = [];
+    if (repeated.length === 0 && readOutcomes.length === 0) {
+      // The hot path: plain commands, pipelined.
+      if (mark !== undefined) {
+        sends.push(
+          this.#ipc.redis.sendCommand(['HSET', this.#reader.inflight, STARTED_MARK, String(mark)]).then(noop),
+        );
+      }
+      this.#hdel(firstAcks, sends);
+    } else {
+      const first = firstAcks.slice(0, TOKENS_PER_COMMAND);
+      sends.push(
+        settleScript
+          .run(this.#ipc.redis, {
+            inflight: this.#reader.inflight,
+            deliveries: this.#keys.deliveries,
+            startedMark: mark,
+            firstAcks: first.map((settling) => settling.task!.seq),
+            repeatedAcks: repeated.map(
+              (settling): RepeatedAck => ({ seq: settling.task!.seq, id: settling.task!.id }),
+            ),
+            readOutcomes,
+          })
+          .then((reply) => {
+            markLost(first, reply.firstAcksHeld, this.#host.generation);
+            repeated.forEach((settling, index) => {
+              settling.lost = !reply.repeatedAcksHeld[index];
+            });
+          }),
+      );
+      this.#hdel(firstAcks.slice(TOKENS_PER_COMMAND), sends);
     }
-    const first = firstAcks.slice(0, TOKENS_PER_COMMAND);
-    const reply = await settleScript.run(this.#ipc.redis, {
-      inflight: this.#reader.inflight,
-      deliveries: this.#keys.deliveries,
-      startedMark: mark,
-      firstAcks: first.map((settling) => settling.task!.seq),
-      repeatedAcks: repeated.map(
-        (settling): RepeatedAck => ({ seq: settling.task!.seq, id: settling.task!.id }),
-      ),
-      readOutcomes,
-    });
-    if (mark !== undefined && mark > this.#markStored) this.#markStored = mark;
-    markLost(first, reply.firstAcksHeld, this.#host.generation);
-    repeated.forEach((settling, index) => {
-      settling.lost = !reply.repeatedAcksHeld[index];
-    });
-    await this.#hdel(firstAcks.slice(TOKENS_PER_COMMAND));
+    // The commands are queued on the connection now; node-redis writes them in its setImmediate, which
+    // runs before this one: the handlers waiting for the mark start after it has left.
+    const written = this.#resolveMarkWritten;
+    if (written && mark !== undefined) {
+      this.#markWritten = undefined;
+      this.#resolveMarkWritten = undefined;
+      setImmediate(written);
+    }
+    await Promise.all(sends);
   }
 
   // First deliveries are acked with a plain HDEL: the hot path, one command for many acks.
-  async #hdel(acks: readonly Settling[]): Promise<void> {
-    const sends: Promise<void>[] = [];
+  #hdel(acks: readonly Settling[], sends: Promise<void>[]): void {
     for (let i = 0; i < acks.length; i += TOKENS_PER_COMMAND) {
       const chunk = acks.slice(i, i + TOKENS_PER_COMMAND);
       const tokens = chunk.map((settling) => String(settling.task!.seq));
@@ -228,7 +257,6 @@ export class Settlement<T> implements TaskOwner<T> {
         ),
       );
     }
-    await Promise.all(sends);
   }
 }
 
@@ -247,6 +275,8 @@ function markLost(chunk: readonly Settling[], removed: number, generation: numbe
     settling.lost = settling.attempts === 1 || settling.task!.generation !== generation;
   }
 }
+
+function noop(): void {}
 
 /** The owner of popped (at-most-once) tasks: nothing to settle. */
 export const poppedOwner: TaskOwner<never> = {

@@ -89,6 +89,11 @@ export interface WorkerHost<T> {
   cancel(worker: object): void;
   /** Counts a worker in (it starts) or out (it stops taking tasks): active ones keep the buffer topped up. */
   countConsumer(delta: 1 | -1): void;
+  /**
+   * Call before a task's handler runs: a promise when the handler must wait until the task is marked
+   * as started in Redis. `fast`: the lane's last handler was quick, so later tasks may be marked too.
+   */
+  beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined;
   /** Whether the reader has stopped handing out tasks. */
   readonly stopped: boolean;
   /** The retry delay after a failure. */
@@ -105,6 +110,10 @@ interface Limit {
   // Lets the handler's lane go on.
   readonly release: () => void;
 }
+
+// A handler quicker than this, in ms, is taken as one of a burst: the tasks after it are marked as
+// started together, so that marking costs one command per batch rather than one per task.
+const FAST_HANDLER_MS = 1;
 
 /** The loop behind {@link ReadQueue.process}: `concurrency` lanes, each taking and handling one task at a time. */
 export class TaskWorker<T> implements Worker {
@@ -187,6 +196,8 @@ export class TaskWorker<T> implements Worker {
 
   async #lane(): Promise<void> {
     const signal = this.#stop.signal;
+    // How long this lane's last handler took, in ms: quick ones let a burst be marked ahead.
+    let lastRunMs = Number.POSITIVE_INFINITY;
     for (let failures = 0; !signal.aborted && !this.#host.stopped; ) {
       // A buffered task is taken at once; only an empty buffer costs a wait.
       let entry = this.#host.poll();
@@ -208,8 +219,14 @@ export class TaskWorker<T> implements Worker {
       // Already dead-lettered and reported as a decode-error event; or given back (closing reader,
       // lost lease) before its handler could start.
       if (entry instanceof DecodeError || entry.aborted) continue;
+      // A crash inside the handler must count this delivery: the started mark goes out first.
+      const marking = this.#host.beforeStart(entry, lastRunMs < FAST_HANDLER_MS);
+      if (marking) await marking;
+      if (entry.aborted) continue;
+      const start = performance.now();
       const handling = this.#handle(entry);
       if (handling) await handling;
+      lastRunMs = performance.now() - start;
       // Synchronous handlers, and async ones that never wait for I/O, would otherwise keep the event
       // loop (lease renewal, ack replies) waiting for as long as the buffer lasts.
       const busy = yieldIfBusy();
