@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../src/assertions.js';
 import { spawnNode } from '../src/child-process.js';
 import { EXIT_LIFETIME_EXCEEDED } from '../src/fixture.js';
@@ -25,6 +28,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// The owners' server folders go to a folder of this file's own, which no other run's sweep looks at.
+let ownFolders = '';
+beforeAll(async () => {
+  ownFolders = await mkdtemp(join(tmpdir(), 'redis-ipc-lifetimes-'));
+});
+afterAll(async () => {
+  await rm(ownFolders, { recursive: true, force: true });
+});
+
 // Whatever a failed run leaves behind is ended here, so that a failure does not leak processes.
 const started: number[] = [];
 afterEach(() => {
@@ -34,7 +46,9 @@ afterEach(() => {
 });
 
 async function startOwner(): Promise<{ owner: ReturnType<typeof spawnNode>; what: Started }> {
-  const owner = spawnNode(fixture('owner.ts'), { env: { HARNESS_SRC: process.env.HARNESS_SRC ?? '' } });
+  const owner = spawnNode(fixture('owner.ts'), {
+    env: { HARNESS_SRC: process.env.HARNESS_SRC ?? '', TMPDIR: ownFolders },
+  });
   started.push(owner.process.pid ?? 0);
   const what = JSON.parse(await owner.waitForLine(/^\{/, 15_000)) as Started;
   started.push(what.serverPid, what.fixturePid);
@@ -59,14 +73,14 @@ describe('what a test process starts does not outlive it', () => {
     await until(() => !isAlive(what.fixturePid), 3000, 'fixture gone');
     // Nothing can run in a process killed with SIGKILL: its server is still there until a sweep.
     expect(isAlive(what.serverPid)).toBe(true);
-    const removed = await sweepStaleServerFolders();
+    const removed = await sweepStaleServerFolders(ownFolders);
     expect(removed).toContain(what.folder);
     await until(() => !isAlive(what.serverPid), 3000, 'orphaned redis-server gone');
     expect(existsSync(what.folder)).toBe(false);
   });
 
   it('when the parent of a forked worker dies, the worker ends its redis-servers and fixtures, and exits', async () => {
-    const parent = spawnNode(fixture('parent.ts'));
+    const parent = spawnNode(fixture('parent.ts'), { env: { TMPDIR: ownFolders } });
     started.push(parent.process.pid ?? 0);
     const what = JSON.parse(await parent.waitForLine(/^\{/, 15_000)) as Required<Started>;
     started.push(what.ownerPid, what.serverPid, what.fixturePid);
