@@ -56,17 +56,20 @@ export class StringStore implements EntryStore {
   }
 
   async readMany(keys: readonly string[]): Promise<Array<RawEntry | null>> {
+    return (await this.#held(keys)).map(withoutMarker);
+  }
+
+  // What the keys hold, waiting markers included.
+  async #held(keys: readonly string[]): Promise<Array<RawEntry | null>> {
     const out: Array<RawEntry | null> = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const args = ['MGET'];
       for (const key of keys.slice(i, i + BATCH)) args.push(this.#keys.value(key));
-      let replies: Array<RawEntry | null>;
       try {
-        replies = await this.#reader.sendCommand<Array<RawEntry | null>>(args);
+        out.push(...(await this.#reader.sendCommand<Array<RawEntry | null>>(args)));
       } catch (error) {
         throw toIpcError(error);
       }
-      for (const raw of replies) out.push(raw === null || isMarker(raw) ? null : raw);
     }
     return out;
   }
@@ -141,7 +144,9 @@ export class StringStore implements EntryStore {
     ttlsMs: readonly number[],
     options: ArmOptions = {},
   ): Promise<Array<RawEntry | null>> {
-    if (keys.length === 1) return [await this.#armOne(keys[0]!, ttlsMs[0]!, options.keepAlive ?? true)];
+    const keepAlive = options.keepAlive ?? true;
+    if (keys.length === 1) return [await this.#armOne(keys[0]!, ttlsMs[0]!, keepAlive)];
+    if (!keepAlive) return this.#markEmpty(keys, ttlsMs);
     const out: Array<RawEntry | null> = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const replies = await armScript.run(this.#reader, {
@@ -149,6 +154,27 @@ export class StringStore implements EntryStore {
         ttlsMs: ttlsMs.slice(i, i + BATCH),
       });
       out.push(...replies);
+    }
+    return out;
+  }
+
+  // A re-check of many keys: one MGET, and markers only where a key turned out empty. In the steady
+  // state every awaited key holds its marker, and the check is that one MGET.
+  async #markEmpty(keys: readonly string[], ttlsMs: readonly number[]): Promise<Array<RawEntry | null>> {
+    const held = await this.#held(keys);
+    const empty: number[] = [];
+    held.forEach((raw, i) => {
+      if (raw === null) empty.push(i);
+    });
+    const out = held.map(withoutMarker);
+    if (empty.length > 0) {
+      const armed = await this.arm(
+        empty.map((i) => keys[i]!),
+        empty.map((i) => ttlsMs[i]!),
+      );
+      empty.forEach((i, j) => {
+        out[i] = armed[j] ?? null;
+      });
     }
     return out;
   }
@@ -183,4 +209,8 @@ export class StringStore implements EntryStore {
       waitMs,
     });
   }
+}
+
+function withoutMarker(raw: RawEntry | null): RawEntry | null {
+  return raw === null || isMarker(raw) ? null : raw;
 }

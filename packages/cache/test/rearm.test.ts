@@ -58,3 +58,23 @@ describe.each(codecs)('a consumed waiting marker, with $name', ({ options, value
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('waiting markers removed by another program', () => {
+  it('are put back by the next re-check, so the next write wakes their waiters at once', async () => {
+    const ipc = await t.client();
+    // The re-check every 300 ms is what notices; it must also put the markers back.
+    const reader = createCache<number>(ipc, 'foreign-del', { foreignWritePollMs: 300 });
+    const keys = ['a', 'b', 'c'];
+    const valueKey = (key: string) => `${t.prefix}:{foreign-del}:c:k:${key}`;
+    const waits = keys.map((key) => reader.waitFor(key, { timeoutMs: 8000 }));
+    await t.until(async () => (await t.plain.exists(keys.map(valueKey))) === keys.length);
+    // Another program deletes the markers: the next library write to these keys would tell nobody.
+    await t.plain.del(keys.map(valueKey));
+    await t.until(async () => (await t.plain.exists(keys.map(valueKey))) === keys.length, 3000);
+    const writer = createCache<number>(await t.client(), 'foreign-del', {
+      foreignWritePollMs: Number.POSITIVE_INFINITY,
+    });
+    await writer.mset(keys.map((key, i): [string, number] => [key, i]));
+    expect(await Promise.all(waits)).toEqual([0, 1, 2]);
+  });
+});
