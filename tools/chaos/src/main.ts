@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { cacheScenario } from './cache/scenario.js';
 import { queueScenario } from './queue/scenario.js';
 import { type CliOptions, parseCli, type ScenarioName } from './run/cli-options.js';
 import { Journal } from './run/journal.js';
@@ -11,9 +12,12 @@ import { killAllChildren } from './run/processes.js';
 import type { Scenario } from './run/scenario.js';
 import { startChaosServer } from './run/server.js';
 import { formatHistory, type Verdict } from './run/verdict.js';
+import { streamScenario } from './stream/scenario.js';
 
 const SCENARIOS: Partial<Record<ScenarioName, Scenario>> = {
   queue: queueScenario,
+  stream: streamScenario,
+  cache: cacheScenario,
 };
 const MAX_VIOLATIONS_SHOWN = 5;
 const MAX_HISTORY_LINES = 60;

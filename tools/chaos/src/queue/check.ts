@@ -1,4 +1,5 @@
 import type { DeadLetter, QueueCounts } from '@redis-ipc/queue';
+import { explainRerun } from '../run/explain.js';
 import { type Fault, FaultTimeline } from '../run/faults.js';
 import type { Entry } from '../run/journal.js';
 import type { Verdict, Violation } from '../run/verdict.js';
@@ -98,7 +99,9 @@ export function checkQueue(plan: QueuePlan, observed: QueueObservation): Verdict
       );
     }
     // Under a fault the count may lag (a failure whose nack never landed); it may never run ahead.
-    const reasons = runs.map((_, i) => (i === 0 ? 'first' : explain(runs, i, faults, plan.reader.leaseMs)));
+    const reasons = runs.map((_, i) =>
+      i === 0 ? 'first' : explainRerun(runs, i, faults, 4 * plan.reader.leaseMs),
+    );
     const touched =
       reasons.includes('fault') ||
       runs.some((run, i) => {
@@ -191,33 +194,6 @@ function expectation(history: QueueHistory, push: Push): 'task' | 'deduplicated'
   if (push.pushed === true) return originalLanded ? 'pushed-twice' : 'task';
   // The API does not say: the original landed, so this one must have been dropped.
   return originalLanded ? 'deduplicated' : 'task';
-}
-
-/**
- * Why run `i` of a task happened although an earlier one had started: `'retry'` (the previous run
- * failed), `'fault'` (a fault hit a process while it held an earlier run unacknowledged, or hit this
- * run's own process shortly before it — a stale buffered copy — or the server restarted), or
- * undefined when nothing explains it.
- */
-function explain(
-  runs: readonly Run[],
-  i: number,
-  faults: FaultTimeline,
-  leaseMs: number,
-): 'retry' | 'fault' | undefined {
-  const run = runs[i]!;
-  const previous = runs[i - 1]!;
-  if (previous.failed !== undefined && previous.failed <= run.start) return 'retry';
-  for (const earlier of runs.slice(0, i)) {
-    const unacked = earlier.acked ?? Number.POSITIVE_INFINITY;
-    const hit = faults.of(earlier.proc, earlier.start, run.start).some((f: Fault) => f.t <= unacked);
-    if (hit) return 'fault';
-  }
-  if (faults.restarts(runs[0]!.start, run.start).length > 0) return 'fault';
-  // A copy this process held before a fault of its own, run after it came back.
-  if (faults.of(run.proc, run.start - 4 * leaseMs, run.start).some((f) => f.kind !== 'restart'))
-    return 'fault';
-  return undefined;
 }
 
 /** `lease-lost` entries of the processes that ran the task. */

@@ -1,6 +1,7 @@
 import { createClient } from '@redis-ipc/core';
 import { createReadQueue, type Task } from '@redis-ipc/queue';
 import type { Role } from '../run/role.js';
+import { burn, describeError as describe, spin } from '../run/work.js';
 import type { ReaderSettings, TaskValue } from './plan.js';
 
 /** Parameters of the {@link consumer} role. */
@@ -8,28 +9,6 @@ export interface ConsumerParams {
   readonly queue: string;
   readonly reader: ReaderSettings;
   readonly concurrency: number;
-}
-
-/** Burns `ms` of CPU without giving the event loop a turn. */
-function burn(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // busy
-  }
-}
-
-/** An async handler that never does I/O: only resolved promises between slices of CPU. */
-async function spin(ms: number): Promise<void> {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    burn(0.2);
-    await null;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error) return String((error as { code: unknown }).code);
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -86,7 +86,7 @@ const KIND_WEIGHTS: Readonly<Record<Exclude<TaskKind, 'crash'>, number>> = {
 /** Draws a queue run from `random`. */
 export function planQueue(seed: number, random: Random): QueuePlan {
   const delivery = random.chance(0.75) ? 'at-least-once' : 'at-most-once';
-  const leaseMs = random.pick([1000, 1500, 2000]);
+  const leaseMs = random.pick([2000, 3000]);
   const reader: ReaderSettings = {
     delivery,
     leaseMs,
@@ -161,7 +161,7 @@ export function planQueue(seed: number, random: Random): QueuePlan {
     const kind = random.weighted({ kill: 4, stop: 3, 'client-kill': 3, restart: restarted ? 0 : 2 });
     if (kind === 'kill') faults.push({ atMs, kind, consumer, respawnMs: random.int(100, 1500) });
     if (kind === 'stop') {
-      faults.push({ atMs, kind, consumer, durationMs: Math.round(leaseMs * (1.2 + random.next() * 1.3)) });
+      faults.push({ atMs, kind, consumer, durationMs: Math.round(leaseMs * (1.2 + random.next() * 0.8)) });
     }
     if (kind === 'client-kill') faults.push({ atMs, kind, consumer });
     if (kind === 'restart') {

@@ -2,6 +2,7 @@ import { createClient } from '@redis-ipc/core';
 import { createReadQueue, type DeadLetter, type QueueCounts } from '@redis-ipc/queue';
 import { type RunContext, sleep } from '../run/context.js';
 import { readJournals } from '../run/journal.js';
+import { restartServer } from '../run/restart.js';
 import { Supervisor } from '../run/supervisor.js';
 import type { QueueFault, QueuePlan } from './plan.js';
 
@@ -79,16 +80,7 @@ async function inject(ctx: RunContext, supervisor: Supervisor, fault: QueueFault
   if (fault.kind === 'kill') supervisor.kill(`consumer-${fault.consumer}`, fault.respawnMs);
   if (fault.kind === 'stop') await supervisor.stop(`consumer-${fault.consumer}`, fault.durationMs);
   if (fault.kind === 'client-kill') await supervisor.cutConnections(`consumer-${fault.consumer}`);
-  if (fault.kind === 'restart') {
-    ctx.journal.write('fault', { kind: 'restart', hard: fault.hard });
-    if (fault.hard) {
-      await ctx.server.kill();
-      await ctx.server.start();
-    } else {
-      await ctx.server.restart();
-    }
-    ctx.journal.write('restarted');
-  }
+  if (fault.kind === 'restart') await restartServer(ctx, fault.hard);
 }
 
 /**

@@ -1,0 +1,16 @@
+import { readJournals } from '../run/journal.js';
+import { Random } from '../run/random.js';
+import { type Scenario, scenarioSeed } from '../run/scenario.js';
+import { checkStream } from './check.js';
+import { planStream } from './plan.js';
+import { runStream } from './run.js';
+
+/** The stream scenario: a publisher, fan-out readers and group members in processes, faults. */
+export const streamScenario: Scenario = {
+  name: 'stream',
+  async run(ctx) {
+    const plan = planStream(ctx.seed, new Random(scenarioSeed('stream', ctx.seed)));
+    const result = await runStream(ctx, plan);
+    return checkStream(plan, { ...result, entries: readJournals(ctx.dir) });
+  },
+};
