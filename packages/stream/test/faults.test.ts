@@ -1,8 +1,7 @@
 import { createClient, type IpcClient, type IpcError } from '@redis-ipc/core';
-import { pause, type RedisServer, startRedisServer } from '@redis-ipc/testing';
+import { pause, type RedisServer, startRedisServer, until as waitUntil } from '@redis-ipc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumerGroup, createReadStream, createWriteStream } from './exports.js';
-import { waitUntil } from './helpers.js';
 
 describe('Redis going away', () => {
   let server: RedisServer;

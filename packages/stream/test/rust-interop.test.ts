@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
-import type { RedisClientType } from 'redis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type PlainClient, rejection, standaloneTarget } from '@redis-ipc/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createReadStream, createWriteStream } from './exports.js';
-import { ipcClient, plainClient, rejection } from './helpers.js';
+import { streamContext } from './suite/context.js';
 
 interface Fixture {
   entries: Array<{ rust: string; command: string[]; value: unknown }>;
@@ -15,20 +14,17 @@ const fixture = JSON.parse(
 ) as Fixture;
 
 describe('interoperability with the Rust crate (raw key mode)', () => {
+  const t = streamContext(standaloneTarget(), 'rust', { raw: true });
   let name: string;
   let ipc: IpcClient;
-  let redis: RedisClientType;
+  let redis: PlainClient;
 
-  beforeEach(async () => {
-    name = uniquePrefix('rust-stream');
-    ipc = await ipcClient(redisUrl(), uniquePrefix('unused'), true);
-    redis = await plainClient(redisUrl());
-  });
-
-  afterEach(async () => {
-    await ipc.close();
-    await redis.close();
-    await deleteKeys(redisUrl(), `{${name}}`, [name]);
+  beforeEach(() => {
+    // Raw names are the keys themselves: the test's prefix makes the name its own.
+    name = `${t.prefix}-stream`;
+    ipc = t.ipc;
+    redis = t.plain;
+    t.deleteAfter(name, `{${name}}:s:dead`);
   });
 
   it('reads the entries the crate writes, including the one its fixed id "42" produced', async () => {

@@ -1,7 +1,5 @@
 // The stream's conformance suite, on every target this run covers.
 import { testTargets } from '@redis-ipc/testing';
-import { testStreamGuarantees } from './suite/guarantees.js';
+import { testStream } from './suite/index.js';
 
-for (const target of testTargets()) {
-  testStreamGuarantees(target);
-}
+for (const target of testTargets()) testStream(target);

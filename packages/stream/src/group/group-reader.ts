@@ -6,10 +6,10 @@ import { EventBuffer } from '../read/event-buffer.js';
 import { judgeGap } from '../read/position.js';
 import { CREATE_GROUP } from '../scripts/create-group.js';
 import { FIX_READ_COUNTER } from '../scripts/fix-read-counter.js';
-import { READ_GROUP } from '../scripts/read-group.js';
+import { type ReadGroupReply, readGroup } from '../scripts/read-group.js';
 import { SKIP_GAP } from '../scripts/skip-gap.js';
 import type { StreamGap } from '../stream-event.js';
-import { compareIds } from '../stream-id.js';
+import { compareIds, isSuccessor } from '../stream-id.js';
 import type { StreamKeys } from '../stream-keys.js';
 import { entryId, type ReplyEntry } from '../stream-reply.js';
 import type { GroupSettings } from './options.js';
@@ -230,22 +230,22 @@ export class GroupReader {
     return reading;
   }
 
-  // Reads new entries with the group's position before and the stream's state after (one script
-  // call), decides about gaps, fills the buffer; returns the group's last-delivered-id.
+  // Reads new entries with the group's position before and the stream's state after (one
+  // transaction), decides about gaps, fills the buffer; returns the group's last-delivered-id.
   async #readNew(): Promise<string> {
     if (this.#missing) throw this.#missing;
     const client = entryClient(this.#ipc.redis, this.#binary);
     const key = this.#keys.main;
-    let read: Awaited<ReturnType<typeof READ_GROUP.run>>;
+    let read: ReadGroupReply;
     try {
-      read = await READ_GROUP.run(client, {
+      read = await readGroup(client, {
         key,
         group: this.#group,
         consumer: this.#consumer,
         count: this.#settings.batchSize,
       });
     } catch (error) {
-      throw this.noteMissing(error) ?? toIpcError(error);
+      throw this.noteMissing(error) ?? error;
     }
     const { before, entriesRead: offset, entries } = read;
     const first = entries.length > 0 ? entryId(entries[0]!) : undefined;
@@ -254,9 +254,9 @@ export class GroupReader {
     let gap: StreamGap | undefined;
     let gapIndex = 0;
     this.#caughtUp = entries.length < this.#settings.batchSize;
-    // No state: the first entry follows the group's previous position, so nothing is missing.
+    // An entry right after the group's previous position: nothing can be missing in between.
     const state = read.state;
-    if (state) {
+    if (first === undefined || !isSuccessor(before, first)) {
       const judgement = judgeGap(before, offset, entries, state, false);
       if (judgement.gap) {
         const found = judgement.gap;
@@ -308,12 +308,17 @@ export class GroupReader {
   }
 }
 
-// NOGROUP (also from a script), or the stream itself is gone.
+// NOGROUP (also inside a transaction or a script), or the stream itself is gone.
 function isMissingGroup(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : '';
-  if (message.includes('NOGROUP') || message.includes('no such key')) return true;
+  const seen: unknown[] = [error];
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return (
-    cause instanceof Error && (cause.message.includes('NOGROUP') || cause.message.includes('no such key'))
+  if (cause !== undefined) seen.push(cause);
+  for (const each of [...seen]) {
+    const replies = (each as { replies?: unknown[] } | undefined)?.replies;
+    if (Array.isArray(replies)) seen.push(...replies);
+  }
+  return seen.some(
+    (each) =>
+      each instanceof Error && (each.message.includes('NOGROUP') || each.message.includes('no such key')),
   );
 }

@@ -1,8 +1,7 @@
-import { defineScript } from '@redis-ipc/core/internal';
-import source from '../lua/read-group-1.lua?raw';
+import { type RedisClient, toIpcError } from '@redis-ipc/core';
 import type { StreamState } from '../read/position.js';
 import { START_ID } from '../stream-id.js';
-import { optionalString, type ReplyEntry, replyEntries } from '../stream-reply.js';
+import { fieldOf, optionalString, type ReplyEntry, replyEntries, streamEntriesOf } from '../stream-reply.js';
 
 /** Which consumer reads, and how much. */
 export interface ReadGroupInput {
@@ -20,27 +19,76 @@ export interface ReadGroupReply {
   readonly entriesRead: number | undefined;
   /** The entries now delivered to this consumer. */
   readonly entries: ReplyEntry[];
-  /** The stream's state after the read; `undefined` when the first entry follows `before`. */
-  readonly state: StreamState | undefined;
+  /** The stream's state right after the read (read in the same transaction). */
+  readonly state: StreamState;
 }
 
-/** `read-group-1.lua`: XREADGROUP '>' with the group's position before it and the state after it. */
-export const READ_GROUP = defineScript<ReadGroupInput, ReadGroupReply>({
-  name: 'read-group-1',
-  source,
-  keys: (input) => [input.key],
-  args: (input) => [input.group, input.consumer, String(input.count)],
-  parse(reply) {
-    const [before, entriesRead, entries, state] = reply as [unknown, unknown, unknown, unknown];
-    const read = optionalString(entriesRead);
-    return {
-      before: optionalString(before) ?? START_ID,
-      entriesRead: read === undefined ? undefined : Number(read),
-      entries: replyEntries(entries),
-      state: Array.isArray(state) ? parseState(state) : undefined,
-    };
-  },
-});
+/**
+ * XREADGROUP '>' in one transaction with the group's position before it (XINFO GROUPS) and the
+ * stream's state after it (XINFO STREAM): one round trip, and no second look to decide about gaps.
+ * A transaction rather than a script, so the entries are not converted to Lua and back. Rejects with
+ * the transaction's error (NOGROUP when the group or the stream is gone).
+ */
+export async function readGroup(client: RedisClient, input: ReadGroupInput): Promise<ReadGroupReply> {
+  let replies: unknown[];
+  try {
+    replies = (await client
+      .multi()
+      .addCommand(['XINFO', 'GROUPS', input.key])
+      .addCommand([
+        'XREADGROUP',
+        'GROUP',
+        input.group,
+        input.consumer,
+        'COUNT',
+        String(input.count),
+        'STREAMS',
+        input.key,
+        '>',
+      ])
+      .addCommand(['XINFO', 'STREAM', input.key])
+      .exec()) as unknown[];
+  } catch (error) {
+    throw toIpcError(error);
+  }
+  const groups = Array.isArray(replies[0]) ? (replies[0] as unknown[]) : [];
+  const mine = groups.find((record) => fieldOf(record, 'name') === input.group);
+  const read = fieldOf(mine, 'entries-read');
+  return {
+    before: fieldOf(mine, 'last-delivered-id') ?? START_ID,
+    entriesRead: read === undefined ? undefined : Number(read),
+    entries: streamEntriesOf(replies[1]),
+    state: stateOfInfo(replies[2]),
+  };
+}
+
+/** An XINFO STREAM reply as a {@link StreamState}. */
+function stateOfInfo(info: unknown): StreamState {
+  const deleted = fieldOf(info, 'max-deleted-entry-id');
+  const added = fieldOf(info, 'entries-added');
+  const length = fieldOf(info, 'length');
+  const first = firstEntryOf(info);
+  return {
+    maxDeletedId: deleted === START_ID ? undefined : deleted,
+    firstId: first,
+    lastId: fieldOf(info, 'last-generated-id'),
+    added: added === undefined ? undefined : Number(added),
+    length: length === undefined ? undefined : Number(length),
+  };
+}
+
+function firstEntryOf(info: unknown): string | undefined {
+  let entry: unknown;
+  if (Array.isArray(info)) {
+    for (let i = 0; i + 1 < info.length; i += 2) if (String(info[i]) === 'first-entry') entry = info[i + 1];
+  } else if (info instanceof Map) {
+    entry = info.get('first-entry');
+  } else if (info !== null && typeof info === 'object') {
+    entry = (info as Record<string, unknown>)['first-entry'];
+  }
+  const [id] = replyEntries(entry === null || entry === undefined ? [] : [entry]);
+  return id ? optionalString(id[0]) : undefined;
+}
 
 /** A `stream-state.lua` record, as a {@link StreamState}. */
 export function parseState(state: readonly unknown[]): StreamState {

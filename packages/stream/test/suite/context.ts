@@ -2,10 +2,15 @@ import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/
 import { type TestContext, type TestTarget, testContext } from '@redis-ipc/testing';
 
 /** The stream suites' test context: a client per test on `target`, under a prefix of its own. */
-export function streamContext(target: TestTarget, label = 's'): TestContext<IpcClient, IpcClientOptions> {
+export function streamContext(
+  target: TestTarget,
+  label = 's',
+  options?: IpcClientOptions,
+): TestContext<IpcClient, IpcClientOptions> {
   return testContext<IpcClient, IpcClientOptions>({
     target,
     label,
+    options,
     connect: ({ target: where, prefix }, options) =>
       createClient({ ...options, url: where.url, prefix }).connect(),
   });

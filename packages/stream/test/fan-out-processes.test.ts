@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, type NodeChild, pause, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type NodeChild, pause, spawnNode, standaloneTarget } from '@redis-ipc/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createWriteStream } from './exports.js';
-import { ipcClient } from './helpers.js';
+import { streamContext } from './suite/context.js';
 
 const readerScript = fileURLToPath(new URL('./fixtures/reader.ts', import.meta.url));
 
@@ -17,31 +16,23 @@ function eventsOf(child: NodeChild): Array<{ id: string; value: number }> {
 }
 
 describe('fan-out and resume across processes', () => {
-  let prefix: string;
-  let ipc: IpcClient;
+  const t = streamContext(standaloneTarget(), 'fan');
   const children: NodeChild[] = [];
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('fan');
-    ipc = await ipcClient(redisUrl(), prefix);
-  });
 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => child.kill('SIGKILL')));
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
   });
 
   it('three reader processes each see every event, in order', { timeout: 60_000 }, async () => {
     const total = 2000;
     const readers = [0, 1, 2].map((index) =>
       spawnNode(readerScript, {
-        args: [redisUrl(), prefix, 'news', '$', String(total), String(10 + index * 40)],
+        args: [t.url, t.prefix, 'news', '$', String(total), String(10 + index * 40)],
       }),
     );
     children.push(...readers);
     await Promise.all(readers.map((child) => child.waitForLine(/^ready /, 20_000)));
-    const writer = createWriteStream<number>(ipc, 'news');
+    const writer = createWriteStream<number>(t.ipc, 'news');
     const ids: string[] = [];
     for (let n = 0; n < total; n += 50) {
       ids.push(...(await writer.publishMany(Array.from({ length: 50 }, (_, i) => n + i))));
@@ -57,10 +48,10 @@ describe('fan-out and resume across processes', () => {
   });
 
   it('a restarted process resumes from its saved cursor, skipping nothing', { timeout: 60_000 }, async () => {
-    const writer = createWriteStream<number>(ipc, 'log');
+    const writer = createWriteStream<number>(t.ipc, 'log');
     await writer.publishMany(Array.from({ length: 100 }, (_, n) => n));
     // Reads 30 with batches of 40: ten fetched events are still undelivered when it stops.
-    const first = spawnNode(readerScript, { args: [redisUrl(), prefix, 'log', '0', '30', '40'] });
+    const first = spawnNode(readerScript, { args: [t.url, t.prefix, 'log', '0', '30', '40'] });
     children.push(first);
     const saved = (await first.waitForLine(/^done /, 20_000)).split(' ')[1]!;
     await first.exited;
@@ -69,7 +60,7 @@ describe('fan-out and resume across processes', () => {
 
     // Published while no reader runs.
     await writer.publishMany(Array.from({ length: 50 }, (_, n) => 100 + n));
-    const second = spawnNode(readerScript, { args: [redisUrl(), prefix, 'log', saved, '120', '40'] });
+    const second = spawnNode(readerScript, { args: [t.url, t.prefix, 'log', saved, '120', '40'] });
     children.push(second);
     await second.waitForLine(/^done /, 20_000);
     expect(eventsOf(second).map((event) => event.value)).toEqual(

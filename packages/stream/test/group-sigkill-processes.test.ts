@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, type NodeChild, pause, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type NodeChild, pause, spawnNode, standaloneTarget, until as waitUntil } from '@redis-ipc/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createConsumerGroup, createReadStream, createWriteStream } from './exports.js';
-import { ipcClient, waitUntil } from './helpers.js';
+import { streamContext } from './suite/context.js';
 
 const workerScript = fileURLToPath(new URL('./fixtures/group-worker.ts', import.meta.url));
 
@@ -23,19 +22,11 @@ function linesOf(child: NodeChild): Line[] {
 }
 
 describe('consumer group across processes', () => {
-  let prefix: string;
-  let ipc: IpcClient;
+  const t = streamContext(standaloneTarget(), 'kill');
   const children: NodeChild[] = [];
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('kill');
-    ipc = await ipcClient(redisUrl(), prefix);
-  });
 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => child.kill('SIGKILL')));
-    await ipc.close();
-    await deleteKeys(redisUrl(), prefix);
   });
 
   it('loses nothing when one of three consumers is SIGKILLed; only what it held is redelivered', {
@@ -43,7 +34,7 @@ describe('consumer group across processes', () => {
   }, async () => {
     const total = 300;
     const minIdleMs = 1000;
-    const inspector = await createConsumerGroup<number>(ipc, 'work', 'g', 'inspector').ready();
+    const inspector = await createConsumerGroup<number>(t.ipc, 'work', 'g', 'inspector').ready();
     // w1 is slow, so it surely holds events (running and fetched) when it is killed.
     const workers = [
       ['w1', '3000'],
@@ -51,14 +42,14 @@ describe('consumer group across processes', () => {
       ['w3', '15'],
     ].map(([name, handlerMs]) =>
       spawnNode(workerScript, {
-        args: [redisUrl(), prefix, 'work', 'g', name!, handlerMs!, '4', String(minIdleMs)],
+        args: [t.url, t.prefix, 'work', 'g', name!, handlerMs!, '4', String(minIdleMs)],
       }),
     );
     children.push(...workers);
     await Promise.all(workers.map((child) => child.waitForLine(/^ready$/, 20_000)));
     const [victim, ...survivors] = workers as [NodeChild, NodeChild, NodeChild];
 
-    const writer = createWriteStream<number>(ipc, 'work');
+    const writer = createWriteStream<number>(t.ipc, 'work');
     let published = 0;
     const publishing = (async () => {
       while (published < total) {
@@ -79,7 +70,7 @@ describe('consumer group across processes', () => {
     await publishing;
 
     const valueOfId = new Map<string, number>();
-    for (const event of await createReadStream<number>(ipc, 'work', { from: '0' }).range()) {
+    for (const event of await createReadStream<number>(t.ipc, 'work', { from: '0' }).range()) {
       valueOfId.set(event.id, event.value);
     }
     const heldValues = new Set([...held].map((id) => valueOfId.get(id)!));
