@@ -2,6 +2,7 @@ import type { DeadLetter, QueueCounts } from '@redis-ipc/queue';
 import { explainRerun } from '../run/explain.js';
 import { type Fault, FaultTimeline } from '../run/faults.js';
 import type { Entry } from '../run/journal.js';
+import { stalled } from '../run/stalls.js';
 import type { Verdict, Violation } from '../run/verdict.js';
 import { type Push, QueueHistory, type Run } from './history.js';
 import type { QueuePlan } from './plan.js';
@@ -81,7 +82,11 @@ export function checkQueue(plan: QueuePlan, observed: QueueObservation): Verdict
     }
 
     // At-least-once.
-    if (!runs.some((run) => run.done !== undefined) && dead.length === 0 && !push.unknown) {
+    // A late handler that was never failed had its result acked: reported under time-limit.
+    const finished = runs.some(
+      (run) => run.done !== undefined || (run.late !== undefined && run.failed === undefined),
+    );
+    if (!finished && dead.length === 0 && !push.unknown) {
       const detail =
         runs.length === 0 ? 'it never started' : `${runs.length} started deliveries, none finished`;
       fail(
@@ -90,6 +95,19 @@ export function checkQueue(plan: QueuePlan, observed: QueueObservation): Verdict
         `task ${n} was accepted but never handled to the end nor dead-lettered (${detail})`,
         faultEntries,
       );
+    }
+    for (const run of runs) {
+      if (
+        run.late !== undefined &&
+        run.failed === undefined &&
+        !stalled(observed.entries, run.proc, run.start, run.late)
+      ) {
+        fail(
+          'time-limit',
+          n,
+          `task ${n} ran past the worker's timeoutMs in ${run.proc} but was neither failed nor aborted`,
+        );
+      }
     }
     if (dead.length > 0 && runs.length < plan.reader.maxDeliveries) {
       fail(

@@ -13,6 +13,8 @@ export interface Run {
   acked?: number;
   /** The handler threw, timed out, or the worker reported it failed. */
   failed?: number;
+  /** A hung handler returned, after its time limit. */
+  late?: number;
   /** What the failed-handler event said happened to the task. */
   outcome?: string;
 }
@@ -84,7 +86,8 @@ export class QueueHistory {
           if (!run) break;
           if (entry.ev === 'done') run.done = entry.t;
           if (entry.ev === 'acked') run.acked = entry.t;
-          if (entry.ev === 'threw' || entry.ev === 'late') run.failed ??= entry.t;
+          if (entry.ev === 'threw') run.failed ??= entry.t;
+          if (entry.ev === 'late') run.late = entry.t;
           if (entry.ev === 'aborted' && entry.reason === 'IPC_TIMEOUT') run.failed ??= entry.t;
           if (entry.ev === 'failed') {
             run.failed ??= entry.t;
@@ -107,9 +110,22 @@ export class QueueHistory {
 
   /** Every entry that mentions task `n` (its push, its runs, its failures). */
   historyOf(n: number): Entry[] {
-    return this.entries.filter(
+    const own = this.entries.filter(
       (entry) => entry.n === n || (Array.isArray(entry.ns) && (entry.ns as unknown[]).includes(n)),
     );
+    // Stalls of the processes that ran it, during its runs: a late timer is not a broken one.
+    const runs = this.runs.get(n) ?? [];
+    const stalls = this.entries.filter(
+      (e) =>
+        e.ev === 'stall' &&
+        runs.some(
+          (run) =>
+            run.proc === e.proc &&
+            e.t >= run.start &&
+            e.t - (e.ms as number) <= (run.acked ?? run.late ?? run.done ?? run.start + 60_000),
+        ),
+    );
+    return [...own, ...stalls].sort((a, b) => a.t - b.t);
   }
 }
 

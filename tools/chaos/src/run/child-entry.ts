@@ -5,6 +5,10 @@ import { Journal } from './journal.js';
 import type { ChildMessage, ParentMessage, Role, RoleSpec } from './role.js';
 
 const CLOSE_BOUND_MS = 5000;
+const TICK_MS = 50;
+// An event loop that did not run for this long is journaled as a stall (CPU starvation or a long
+// synchronous stretch), so the checker can tell a late timer from a broken one.
+const STALL_MS = 250;
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((done) => {
@@ -22,6 +26,12 @@ async function main(): Promise<void> {
 
   const journal = new Journal(spec.journal);
   journal.write('process', { pid: process.pid });
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > STALL_MS) journal.write('stall', { ms: Math.round(now - last - TICK_MS) });
+    last = now;
+  }, TICK_MS).unref();
   const src = fileURLToPath(new URL('..', import.meta.url));
   const mod = (await import(pathToFileURL(resolve(src, spec.module)).href)) as Record<string, unknown>;
   const role = mod[spec.role] as Role<unknown> | undefined;

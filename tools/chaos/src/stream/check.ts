@@ -2,6 +2,7 @@ import { compareStreamIds, type StreamDeadLetter } from '@redis-ipc/stream';
 import { type Delivery, explainRerun } from '../run/explain.js';
 import { FaultTimeline } from '../run/faults.js';
 import type { Entry } from '../run/journal.js';
+import { stalled } from '../run/stalls.js';
 import type { Verdict, Violation } from '../run/verdict.js';
 import type { StreamPlan } from './plan.js';
 
@@ -22,6 +23,7 @@ interface GroupRun extends Delivery {
   readonly d: number;
   done?: number;
   failed?: number;
+  late?: number;
 }
 
 const ZERO = '0-0';
@@ -134,9 +136,10 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
     const run = latest.get(`${e.proc}/${n}`);
     if (!run) continue;
     if (e.ev === 'done') run.done = e.t;
+    // A hung handler that returns after all still has its event acknowledged.
     if (e.ev === 'late') {
       run.done ??= e.t;
-      run.failed ??= e.t;
+      run.late = e.t;
     }
     if (e.ev === 'threw' || e.ev === 'failed') run.failed ??= e.t;
   }
@@ -166,6 +169,19 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
       }
     }
     if (list.some((run) => run.done !== undefined)) handled += 1;
+    for (const run of list) {
+      if (
+        run.late !== undefined &&
+        run.failed === undefined &&
+        !stalled(entries, run.proc, run.start, run.late)
+      ) {
+        fail(
+          'time-limit',
+          `event ${id} (#${n}) ran past timeoutMs in ${run.proc} with no 'failed' event`,
+          history(),
+        );
+      }
+    }
     list.forEach((run, i) => {
       if (i === 0) return;
       const removedBetween = removals.some((r) => r.t >= list[i - 1]!.start && r.t <= run.start);
