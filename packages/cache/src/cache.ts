@@ -202,16 +202,15 @@ export class Cache<T> {
       select: (wake) => (wake.kind === 'value' ? this.#store.payload(wake.raw, key) : undefined),
     });
     let payload = await waiter.result;
-    if (payload === undefined && this.#hub.connected) {
+    if (payload === undefined) {
       // One last look at the deadline: a timeout means the key had no value then, even for a wait
       // shorter than a round trip, or a write nobody announced.
-      const raw = await this.#store.fetch(key).catch(() => null);
+      const raw = await this.#lastLook(key);
+      if (raw === undefined) {
+        throw new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
+      }
       if (raw !== null) payload = this.#store.payload(raw, key);
-    }
-    if (payload === undefined) {
-      throw this.#hub.connected
-        ? new TimeoutError(timeoutMs)
-        : new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
+      if (payload === undefined) throw new TimeoutError(timeoutMs);
     }
     return this.#decodePayload(payload, key);
   }
@@ -261,6 +260,18 @@ export class Cache<T> {
 
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError('The cache is closed');
+  }
+
+  // What the key holds, over the shared connection; `undefined` when Redis cannot be asked now (a
+  // command would only queue until it is back). The subscription connection plays no part: one
+  // still connecting, or reconnecting, does not make the value unreadable.
+  async #lastLook(key: string): Promise<RawEntry | null | undefined> {
+    if (this.#ipc.closed || !this.#ipc.redis.isReady) return undefined;
+    try {
+      return await this.#store.fetch(key);
+    } catch {
+      return undefined;
+    }
   }
 
   async #fetch(key: string): Promise<RawEntry | null> {

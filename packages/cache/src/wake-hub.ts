@@ -1,4 +1,4 @@
-import { ClosedError, type IpcClient, type IpcError, type Subscriber, toIpcError } from '@redis-ipc/core';
+import { ClosedError, type IpcClient, type IpcError, toIpcError } from '@redis-ipc/core';
 import { onClientClose } from './client-close.js';
 import type { EntryStore, RawEntry } from './entry-store.js';
 import { ForeignWrites } from './foreign-writes.js';
@@ -73,7 +73,6 @@ export class WakeHub {
   #idleSince = 0;
   #unsubscribing: Promise<void> = Promise.resolve();
   #closed: IpcError | undefined;
-  #subscriber: Subscriber | undefined;
   readonly #checker: KeyChecker;
   /** Values announced a moment ago, which may answer a wait without a round trip. */
   readonly recent: RecallMemory;
@@ -110,12 +109,6 @@ export class WakeHub {
   /** Number of watchers now. */
   get size(): number {
     return this.#size;
-  }
-
-  /** Whether the shared connection, and the subscription connection if one was opened, are up. */
-  get connected(): boolean {
-    if (this.#ipc.closed || !this.#ipc.redis.isReady) return false;
-    return this.#subscriber === undefined || this.#subscriber.isReady;
   }
 
   /** Registers a watcher for `key`. Throws {@link ClosedError} once closed. */
@@ -187,7 +180,6 @@ export class WakeHub {
 
   #activate(): Activation {
     const subscriber = this.#ipc.subscriber;
-    this.#subscriber = subscriber;
     const previous = this.#unsubscribing;
     const active: Activation = { ended: false, confirmed: false, subscribed: Promise.resolve() };
     active.subscribed = (async () => {

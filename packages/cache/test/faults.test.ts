@@ -53,6 +53,31 @@ describe('server restarts', () => {
     }
   });
 
+  it('takes its last look at the deadline while only the subscription connection is down', async () => {
+    const ipc = await t.client();
+    const cache = createCache<number>(ipc, 'last-look');
+    await cache.set('present', 1);
+    const other = cache.waitFor('absent', { timeoutMs: 10_000 }).catch(() => undefined);
+    await t.until(
+      async () =>
+        Number((await t.plain.pubSubNumSub(`${t.prefix}:{last-look}:c:e`))[`${t.prefix}:{last-look}:c:e`]) ===
+        1,
+    );
+    // The subscription connection is cut, and the server then stays busy for 300 ms: its reconnect
+    // is not through when the wait below ends. The shared connection is up all along.
+    const spin =
+      "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] " +
+      "repeat local n = redis.call('TIME') until n[1] * 1000000 + n[2] - start >= 300000 return 1";
+    await Promise.all([
+      t.plain.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']),
+      t.plain.sendCommand(['EVAL', spin, '0']),
+    ]);
+    expect(await cache.waitFor('present', { timeoutMs: 0 })).toBe(1);
+    expect(isIpcError(await rejection(cache.waitFor('absent', { timeoutMs: 0 })), 'IPC_TIMEOUT')).toBe(true);
+    cache.close();
+    await other;
+  });
+
   it('re-arms after a restart that lost the waiting marker, so a later write still wakes the waiter', async () => {
     const ipc = await t.client();
     const cache = createCache<number>(ipc, 'rearm');
