@@ -1,4 +1,3 @@
-import type { IpcClientOptions } from '@redis-ipc/core';
 import type { TestTarget } from '@redis-ipc/testing';
 import { describe } from 'vitest';
 import { cacheContext } from '../connect.js';
@@ -20,7 +19,7 @@ export interface CacheSuiteOptions {
  */
 export function testCache(target: TestTarget, { raw }: CacheSuiteOptions): void {
   describe(`cache, ${raw ? 'raw' : 'prefixed'} mode, on ${target.name}`, () => {
-    const t = cacheContext({ target, label: raw ? 'craw' : 'cache', options: { raw } as IpcClientOptions });
+    const t = cacheContext({ target, label: raw ? 'craw' : 'cache', options: { raw } });
     const mode = storeMode(t, raw);
     readsAndWrites(t, mode);
     waitingForKeys(t, mode);
