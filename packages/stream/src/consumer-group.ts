@@ -118,6 +118,11 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       fetched: (ids) => this.#leases.fetched(ids),
       looping: () => this.#loops > 0,
       closing: () => this.#closing !== undefined,
+      missing: (error) => {
+        // The consumer cannot go on: no more reclaims; loops and reads reject with it.
+        this.#reclaimer.stop();
+        reportError(this, error);
+      },
     });
     this.#leases = new Leases(ipc, keys.main, this.group, this.consumer, this.#settings, {
       dropWaiting: () => this.#reader.dropWaiting(),
@@ -175,7 +180,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       ended: () => this.#closing !== undefined || this.#ipc.closed,
       takeReady: (count) => this.#takeReady(count),
       read: (count, signal) => this.#read(count, Number.POSITIVE_INFINITY, signal),
-      work: (event, timeoutMs, expire) => this.#leases.work(event.id, timeoutMs, expire),
+      work: (event, held, timeoutMs) => this.#leases.work(event.id, held, timeoutMs),
       ack: (event) => this.#ack(event.id),
       fail: (event, error) => void this.#fail(event, error),
       release: (event) => {
@@ -228,7 +233,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     try {
       const events = await this.#read(count, timeoutMs, options.signal);
       const limit = this.#settings.ackTimeoutMs;
-      for (const event of events) this.#leases.work(event.id, limit, (error) => event.abort(error));
+      for (const event of events) this.#leases.work(event.id, event, limit);
       return events;
     } finally {
       this.#reads--;
@@ -485,11 +490,9 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     else process.emitWarning(error);
   }
 
-  // A background failure; a missing group also stops the reclaimer (the consumer cannot go on).
+  // A background failure; a missing group is reported once, by the reader.
   #backgroundError(error: unknown): void {
-    const missing = this.#reader.noteMissing(error);
-    if (missing) this.#reclaimer.stop();
-    reportError(this, missing ?? toIpcError(error));
+    if (!this.#reader.noteMissing(error)) reportError(this, toIpcError(error));
   }
 }
 

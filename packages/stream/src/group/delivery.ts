@@ -1,15 +1,24 @@
+import type { TimeoutError } from '@redis-ipc/core';
 import type { GroupEvent } from '../stream-event.js';
 import { timestampOf } from '../stream-id.js';
+import type { Held } from './leases.js';
 
 /**
  * An event handed to a consumer. Its signal is made only when someone asks for it, so the events of
- * a busy consumer cost no AbortController each.
+ * a busy consumer cost no AbortController each. Held by a `read()` caller, it carries its own lease
+ * fields: past its hold limit its signal aborts.
  */
-export class GroupDelivery<T> implements GroupEvent<T> {
+export class GroupDelivery<T> implements GroupEvent<T>, Held {
   readonly id: string;
   readonly value: T;
   readonly timestamp: number;
   readonly deliveries: number;
+  /** @internal Lease field. */
+  refreshedAt = 0;
+  /** @internal Lease field. */
+  deadline = 0;
+  /** @internal Lease field. */
+  timeoutMs = 0;
   #controller: AbortController | undefined;
   #abortedWith: unknown;
   #aborted = false;
@@ -27,6 +36,11 @@ export class GroupDelivery<T> implements GroupEvent<T> {
       if (this.#aborted) this.#controller.abort(this.#abortedWith);
     }
     return this.#controller.signal;
+  }
+
+  /** @internal The hold limit passed. */
+  expire(error: TimeoutError): void {
+    this.abort(error);
   }
 
   /** Aborts the signal (now, or when it is first asked for). */

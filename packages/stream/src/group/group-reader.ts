@@ -42,6 +42,8 @@ export interface GroupReaderHost {
   looping(): boolean;
   /** Whether the consumer is closing. */
   closing(): boolean;
+  /** The group was found missing (told once). */
+  missing(error: GroupMissingError): void;
 }
 
 /**
@@ -118,8 +120,11 @@ export class GroupReader {
    */
   noteMissing(error: unknown): GroupMissingError | undefined {
     if (!isMissingGroup(error)) return undefined;
-    this.#missing ??= new GroupMissingError(this.#keys.name, this.#group, { cause: error });
-    this.#wake?.abort();
+    if (!this.#missing) {
+      this.#missing = new GroupMissingError(this.#keys.name, this.#group, { cause: error });
+      this.#wake?.abort();
+      this.#host.missing(this.#missing);
+    }
     return this.#missing;
   }
 

@@ -4,18 +4,19 @@ import type { GroupSettings } from './options.js';
 // XCLAIM argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
 
-/** An event this consumer holds. */
-interface Hold {
-  /** When it was delivered or last refreshed (`performance.now()`). */
+/**
+ * An event handed out and being worked on. The object that runs it (a handler's run, a delivered
+ * event) carries the lease fields itself, so holding an event allocates nothing more.
+ */
+export interface Held {
+  /** When it was delivered or last refreshed (`performance.now()`); set by {@link Leases}. */
   refreshedAt: number;
-  /** When it was handed out: to a handler, an iterator or a `read()` caller. */
-  working: boolean;
-  /** When this consumer gives it up if it is still unacknowledged; Infinity while buffered. */
+  /** When this consumer gives it up if it is still unacknowledged; set by {@link Leases}. */
   deadline: number;
-  /** The hold limit that applies, for the TimeoutError. */
+  /** The hold limit that applies, for the TimeoutError; set by {@link Leases}. */
   timeoutMs: number;
-  /** Called when the hold limit passes. */
-  expire: ((error: TimeoutError) => void) | undefined;
+  /** Called once when the hold limit passes. */
+  expire(error: TimeoutError): void;
 }
 
 /** An entry given back to the group, with the deliveries it had. */
@@ -46,7 +47,9 @@ export class Leases {
   readonly #consumer: string;
   readonly #settings: GroupSettings;
   readonly #host: LeasesHost;
-  readonly #holds = new Map<string, Hold>();
+  // Every event this consumer holds: when it was last refreshed while it waits in a buffer, or what
+  // is working on it once handed out.
+  readonly #holds = new Map<string, number | Held>();
   #timer: NodeJS.Timeout | undefined;
   #refreshing = false;
   // Events handed out so far, and at the last refresh: equal means the buffer did not move.
@@ -82,29 +85,23 @@ export class Leases {
   /** Entries just delivered to this consumer (fetched or reclaimed), not handed out yet. */
   fetched(ids: readonly string[]): void {
     const now = performance.now();
-    for (const id of ids) {
-      this.#holds.set(id, {
-        refreshedAt: now,
-        working: false,
-        deadline: Infinity,
-        timeoutMs: 0,
-        expire: undefined,
-      });
-    }
+    for (const id of ids) this.#holds.set(id, now);
   }
 
   /**
-   * An event handed out: held until settled or until `timeoutMs` passes, then `expire` is called
-   * and the event is no longer refreshed.
+   * An event handed out: held by `held` until settled or until `timeoutMs` passes, then
+   * `held.expire` is called and the event is no longer refreshed.
    */
-  work(id: string, timeoutMs: number, expire?: (error: TimeoutError) => void): void {
+  work(id: string, held: Held, timeoutMs: number): void {
     this.#handedOut++;
-    const hold = this.#holds.get(id);
-    if (!hold) return;
-    hold.working = true;
-    hold.deadline = performance.now() + timeoutMs;
-    hold.timeoutMs = timeoutMs;
-    hold.expire = expire;
+    const previous = this.#holds.get(id);
+    // Given back meanwhile (or never this consumer's): nothing to hold.
+    if (previous === undefined) return;
+    const now = performance.now();
+    held.refreshedAt = typeof previous === 'number' ? previous : previous.refreshedAt;
+    held.deadline = now + timeoutMs;
+    held.timeoutMs = timeoutMs;
+    this.#holds.set(id, held);
   }
 
   /** Stops holding `id` (acknowledged, failed, dead-lettered or given up); true if it was held. */
@@ -181,7 +178,9 @@ export class Leases {
     // period, and the stamp is the tick's start, so no entry waits two periods.
     const dueBefore = now - this.#settings.refreshIntervalMs / 2;
     const due: string[] = [];
-    for (const [id, hold] of this.#holds) if (hold.refreshedAt <= dueBefore) due.push(id);
+    for (const [id, hold] of this.#holds) {
+      if ((typeof hold === 'number' ? hold : hold.refreshedAt) <= dueBefore) due.push(id);
+    }
     if (due.length === 0) return;
     this.#refreshing = true;
     try {
@@ -195,10 +194,10 @@ export class Leases {
 
   #expireOverdue(now: number): void {
     for (const [id, hold] of this.#holds) {
-      if (!hold.working || hold.deadline > now) continue;
+      if (typeof hold === 'number' || hold.deadline > now) continue;
       this.#holds.delete(id);
       try {
-        hold.expire?.(new TimeoutError(hold.timeoutMs));
+        hold.expire(new TimeoutError(hold.timeoutMs));
       } catch (error) {
         this.#host.reportError(error);
       }
@@ -223,9 +222,10 @@ export class Leases {
       const still = new Set(kept.map(String));
       for (const id of chunk) {
         const hold = this.#holds.get(id);
-        if (!hold) continue;
-        if (still.has(id)) hold.refreshedAt = stamp;
-        else this.#holds.delete(id);
+        if (hold === undefined) continue;
+        if (!still.has(id)) this.#holds.delete(id);
+        else if (typeof hold === 'number') this.#holds.set(id, stamp);
+        else hold.refreshedAt = stamp;
       }
     }
   }

@@ -1,5 +1,6 @@
 import { type IpcError, isIpcError, isTransientError, type TimeoutError } from '@redis-ipc/core';
 import {
+  type HandlerOutcome,
   integerOption,
   loopIterator,
   retryTransient,
@@ -12,6 +13,7 @@ import { type GapError, isGapError } from '../gap-error.js';
 import type { GroupEvent } from '../stream-event.js';
 import type { GroupDelivery } from './delivery.js';
 import type { GroupEventHandler } from './events.js';
+import type { Held } from './leases.js';
 import { type GapPolicy, type GroupIterateOptions, type GroupProcessOptions, gapPolicy } from './options.js';
 
 /** What the loops need from the consumer they run on. */
@@ -28,8 +30,8 @@ export interface RunnerHost<T> {
   takeReady(count: number): Array<GroupDelivery<T>> | undefined;
   /** Waits for events; rejects like `read()`. */
   read(count: number, signal: AbortSignal): Promise<Array<GroupDelivery<T>>>;
-  /** The event is being worked on: held until settled or until `timeoutMs` passes (then `expire`). */
-  work(event: GroupDelivery<T>, timeoutMs: number, expire: (error: TimeoutError) => void): void;
+  /** The event is being worked on by `held`: until settled or until `timeoutMs` passes (then `held.expire`). */
+  work(event: GroupDelivery<T>, held: Held, timeoutMs: number): void;
   /** The event was handled: acknowledge it. */
   ack(event: GroupDelivery<T>): void;
   /** The event's handling failed (or ran out of time). */
@@ -95,11 +97,7 @@ export class GroupRunner<T> {
     let started = false;
     const hold = (event: GroupDelivery<T> | undefined) => {
       current = event;
-      if (!event) return event;
-      host.work(event, timeoutMs, (error) => {
-        event.abort(error);
-        host.fail(event, error);
-      });
+      if (event) host.work(event, new IteratorHold(host, event), timeoutMs);
       return event;
     };
     return loopIterator<GroupDelivery<T>>({
@@ -127,38 +125,9 @@ export class GroupRunner<T> {
 
   // Runs one handler under its hold limit; a synchronous one costs no promise and no slot.
   #dispatch(handler: GroupEventHandler<T>, event: GroupDelivery<T>, slots: Slots, timeoutMs: number): void {
-    const host = this.#host;
-    let settled = false;
-    let tracked = false;
-    const finish = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      if (tracked) {
-        slots.release();
-        host.running.release();
-      }
-      return true;
-    };
-    host.work(event, timeoutMs, (error) => {
-      if (!finish()) return;
-      event.abort(error);
-      host.fail(event, error);
-    });
-    const running = runHandler(handler, [event.value, event], {
-      returned: () => {
-        // Acknowledged even after its time ran out: it was handled.
-        host.ack(event);
-        finish();
-      },
-      threw: (error) => {
-        if (finish()) host.fail(event, error);
-      },
-    });
-    if (running && !settled) {
-      tracked = true;
-      slots.take();
-      host.running.take();
-    }
+    const run = new HandlerRun(this.#host, event, slots);
+    this.#host.work(event, run, timeoutMs);
+    if (runHandler(handler, [event.value, event], run)) run.track();
   }
 
   // A loop's way to get events: waits out outages, goes on after gaps (or not), ends (undefined) on
@@ -196,5 +165,79 @@ export class GroupRunner<T> {
     } finally {
       host.hungry(false);
     }
+  }
+}
+
+/**
+ * One handler's run: how it ended (a {@link HandlerOutcome}) and its hold on the event (a
+ * {@link Held}), in one object, so a run allocates no closures.
+ */
+class HandlerRun<T> implements HandlerOutcome, Held {
+  refreshedAt = 0;
+  deadline = 0;
+  timeoutMs = 0;
+  readonly #host: RunnerHost<T>;
+  readonly #event: GroupDelivery<T>;
+  readonly #slots: Slots;
+  #settled = false;
+  #tracked = false;
+
+  constructor(host: RunnerHost<T>, event: GroupDelivery<T>, slots: Slots) {
+    this.#host = host;
+    this.#event = event;
+    this.#slots = slots;
+  }
+
+  /** The handler returned a promise: it takes a slot until it settles or runs out of time. */
+  track(): void {
+    if (this.#settled) return;
+    this.#tracked = true;
+    this.#slots.take();
+    this.#host.running.take();
+  }
+
+  returned(): void {
+    // Acknowledged even after its time ran out: it was handled.
+    this.#host.ack(this.#event);
+    this.#finish();
+  }
+
+  threw(error: unknown): void {
+    if (this.#finish()) this.#host.fail(this.#event, error);
+  }
+
+  expire(error: TimeoutError): void {
+    if (!this.#finish()) return;
+    this.#event.abort(error);
+    this.#host.fail(this.#event, error);
+  }
+
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    if (this.#tracked) {
+      this.#slots.release();
+      this.#host.running.release();
+    }
+    return true;
+  }
+}
+
+/** An iterator's hold on the event its loop body has. */
+class IteratorHold<T> implements Held {
+  refreshedAt = 0;
+  deadline = 0;
+  timeoutMs = 0;
+  readonly #host: RunnerHost<T>;
+  readonly #event: GroupDelivery<T>;
+
+  constructor(host: RunnerHost<T>, event: GroupDelivery<T>) {
+    this.#host = host;
+    this.#event = event;
+  }
+
+  expire(error: TimeoutError): void {
+    this.#event.abort(error);
+    this.#host.fail(this.#event, error);
   }
 }

@@ -219,6 +219,7 @@ export function testStreamGuarantees(target: TestTarget): void {
       );
       expect(isGroupMissingError(outcome)).toBe(true);
       expect(handled).toEqual([0, 1, 2, 3, 4]);
+      expect(errors.filter(isGroupMissingError)).toHaveLength(1);
       await expect(a.read({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'IPC_GROUP_MISSING' });
       // Nobody made it again.
       const groups = (await t.plain.sendCommand(['XINFO', 'GROUPS', writer.key])) as unknown[];
