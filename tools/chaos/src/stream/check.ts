@@ -41,7 +41,7 @@ function covers(gaps: readonly Gap[], id: string): boolean {
  *
  * - fan-out readers: each process saw events in strictly increasing order, and every event published
  *   in its span was seen, reported undecodable, or covered by a gap it reported;
- * - the group: every event handled to the end, dead-lettered, or covered by a gap the group reported;
+ * - the group: every event handled to the end, dead-lettered, or reported (a gap, or trimmed while pending);
  *   every re-run explained by a failure or a fault; undecodable events dead-lettered; nothing pending
  *   at the end; a removed group (`DEL`, `XGROUP DESTROY`) reported by every member that was running.
  */
@@ -121,10 +121,13 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
   const latest = new Map<string, GroupRun>();
   const memberGaps: Gap[] = [];
   const noticed = new Set<string>();
+  // Pending events trimmed from the stream before anyone acknowledged them, as the group reported.
+  const trimmed = new Set<string>();
   for (const e of entries) {
     if (!e.proc.startsWith('member-')) continue;
     if (e.ev === 'gap') memberGaps.push({ after: e.after as string, before: e.before as string | undefined });
     if (e.ev === 'dead-letter') noticed.add(e.id as string);
+    if (e.ev === 'trimmed') for (const id of e.ids as string[]) trimmed.add(id);
     const n = typeof e.n === 'number' ? e.n : undefined;
     if (n === undefined) continue;
     if (e.ev === 'start') {
@@ -157,7 +160,7 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
     const lettered = dead.has(id) || noticed.has(id);
     if (lettered) deadLettered += 1;
     const history = () => [...entries.filter((e) => e.id === id || e.n === n), ...checker];
-    if (removedAt === undefined && !covers(memberGaps, id)) {
+    if (removedAt === undefined && !covers(memberGaps, id) && !trimmed.has(id)) {
       if (garbage && !lettered)
         fail('garbage', `undecodable event ${id} (#${n}) was not dead-lettered`, history());
       if (!garbage && !lettered && !list.some((run) => run.done !== undefined)) {

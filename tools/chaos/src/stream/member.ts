@@ -15,7 +15,7 @@ export interface MemberParams {
 /**
  * One consumer of the group (named after its process label), running `process`. Journal: `start`
  * (n, id, deliveries), `done`, `threw`, `late` (a hung handler returning after its time limit),
- * `failed`, `dead-letter`, `reclaimed`, `gap`, `decode-error`, `error`, `process-ended` (code).
+ * `failed`, `dead-letter`, `reclaimed`, `trimmed`, `gap`, `decode-error`, `error`, `process-ended` (code).
  */
 export const groupMember: Role<MemberParams> = async ({ url, params, journal, label }) => {
   const ipc = createClient(url);
@@ -40,6 +40,7 @@ export const groupMember: Role<MemberParams> = async ({ url, params, journal, la
     journal.write('dead-letter', { id: notice.id, reason: notice.reason, deliveries: notice.deliveries }),
   );
   group.on('reclaimed', (ids) => journal.write('reclaimed', { ids }));
+  group.on('trimmed', (ids) => journal.write('trimmed', { ids }));
   group.on('gap', (gap) => journal.write('gap', { after: gap.after, before: gap.before, count: gap.count }));
   group.on('decode-error', (error) => journal.write('decode-error', { id: error.id }));
   group.on('error', (error) => journal.write('error', { code: error.code }));
@@ -64,8 +65,11 @@ export const groupMember: Role<MemberParams> = async ({ url, params, journal, la
         return undefined;
       case 'hang':
         if (event.deliveries === 1) {
-          // Ignores event.signal and runs past the time limit.
-          return pause(settings.timeoutMs * 2).then(() => journal.write('late', at));
+          // Ignores event.signal and runs past the time limit, and past the refresh period that
+          // enforces it (minIdleMs / 3), plus a margin.
+          return pause(settings.timeoutMs + settings.minIdleMs / 3 + 300).then(() =>
+            journal.write('late', at),
+          );
         }
         journal.write('done', at);
         return undefined;
