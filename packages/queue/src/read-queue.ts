@@ -47,10 +47,6 @@ import {
   type Worker,
 } from './worker.js';
 
-// Tasks marked as started ahead of a burst of quick handlers: a crash in the burst counts at most
-// this many that had not started yet.
-const MARK_AHEAD = 63;
-
 /**
  * The consuming side of a queue: `pop`, `take`, `for await`, or a `process` worker loop. Make it with
  * {@link createReadQueue}.
@@ -84,10 +80,13 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   // Giving the buffer back after the last worker or iterator stopped.
   #returning: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  // Handlers (or loop bodies) run in a burst of quick ones: takes mark what they take as started.
+  #burst = false;
 
   /** Use {@link createReadQueue}. */
   constructor(ipc: IpcClient, name: string, options: ReadQueueOptions<T> = {}) {
     super();
+    const reader$ = this;
     const settings = resolveReadSettings(ipc, options);
     this.name = name;
     this.delivery = settings.atLeastOnce ? 'at-least-once' : 'at-most-once';
@@ -142,7 +141,13 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#settlement = settlement;
       this.#transport = new LeasedTransport<T>(ipc, keys, reader, this.consumerId, settings, {
         allocate: (count) => lease.allocate(count),
-        noteRegistration: (newly) => lease.noteRegistration(newly),
+        noteTaken: (reply) => {
+          lease.noteRegistration(reply.newlyRegistered);
+          if (reply.markedThrough > 0) settlement.marked(reply.markedThrough);
+        },
+        get burst() {
+          return reader$.#burst;
+        },
         get registered() {
           return lease.registered;
         },
@@ -175,7 +180,6 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       },
     });
     const lease = this.#lease;
-    const reader$ = this;
     this.#pump = new Pump<T>(
       {
         get generation() {
@@ -478,7 +482,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   }
 
   #beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined {
-    const through = fast ? Math.min(task.seq + MARK_AHEAD, this.#dispatcher.highestSeq) : task.seq;
+    this.#burst = fast;
+    const through = fast ? Math.max(task.seq, this.#dispatcher.highestSeq) : task.seq;
     return this.#settlement?.beforeStart(task, through);
   }
 

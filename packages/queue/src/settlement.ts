@@ -106,6 +106,11 @@ export class Settlement<T> implements TaskOwner<T> {
     return this.#markWritten;
   }
 
+  /** A take stored the started mark through `seq` (every task it took). */
+  marked(seq: number): void {
+    if (seq > this.#markSent) this.#markSent = seq;
+  }
+
   ack(task: QueueTask<T>): Promise<AckOutcome> {
     this.held.delete(task);
     if (task.generation !== this.#host.generation) return LOST;

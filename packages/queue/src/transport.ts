@@ -38,8 +38,10 @@ export interface Transport<T> {
 export interface LeaseHost {
   /** Allocates `count` consecutive delivery tokens; returns the first. */
   allocate(count: number): number;
-  /** Takes note of a take's registration (a reader found unregistered had lost its lease). */
-  noteRegistration(newlyRegistered: boolean): void;
+  /** Takes note of a take's reply: its registration (a reader found unregistered had lost its lease) and the mark it stored. */
+  noteTaken(reply: TakeReply): void;
+  /** Whether handlers run in a burst of quick ones: takes then mark what they take as started. */
+  readonly burst: boolean;
   /** Whether the reader has registered (taken a lease) at all. */
   readonly registered: boolean;
   /** Calls `visit` with the token of every delivery the reader knows it holds (buffered, handed out, settling). */
@@ -50,7 +52,13 @@ export interface LeaseHost {
 
 // Most waiting items a skipOwn take looks at past the reader's own.
 const SCAN_LIMIT = 1000;
-const EMPTY: TakeReply = { status: 'empty', nextDueMs: -1, newlyRegistered: false, tasks: [] };
+const EMPTY: TakeReply = {
+  status: 'empty',
+  nextDueMs: -1,
+  newlyRegistered: false,
+  markedThrough: 0,
+  tasks: [],
+};
 
 // Shared by both transports when a take goes through the script (always when leased; at-most-once
 // readers only with skipOwn).
@@ -69,7 +77,7 @@ class ScriptTaker {
     this.#skipProducer = settings.skipProducer;
   }
 
-  input(count: number, afterWait: boolean, firstSeq: number): TakeInput {
+  input(count: number, afterWait: boolean, firstSeq: number, markTaken = false): TakeInput {
     return {
       main: this.#keys.main,
       consumers: this.#keys.consumers,
@@ -84,6 +92,7 @@ class ScriptTaker {
       scanLimit: SCAN_LIMIT,
       afterWait,
       firstSeq,
+      markTaken: markTaken && this.#leaseMs > 0,
     };
   }
 
@@ -100,6 +109,7 @@ class ScriptTaker {
   landingCommand(
     want: number,
     allocate: (count: number) => number,
+    markTaken: () => boolean,
     drainFirst: boolean,
     onAttemptFailed: () => void,
   ): (redis: RedisClient, wait: BlockingWait) => Promise<TakeReply | null> {
@@ -113,14 +123,14 @@ class ScriptTaker {
       failed = false;
       try {
         if (attempts++ > 0 || drainFirst) {
-          const drained = await this.take(redis, this.input(want, true, allocate(want)));
+          const drained = await this.take(redis, this.input(want, true, allocate(want), markTaken()));
           if (drained.tasks.length > 0) return drained;
           // End the wait (with nothing) so that tasks leased by the lost reply are reconciled first.
           if (lost && this.#leaseMs > 0) return drained;
         }
         const [moved, taken] = await Promise.all([
           redis.sendCommand(['BLMOVE', main, landing, 'RIGHT', 'LEFT', String(wait.seconds)]),
-          this.take(redis, this.input(want, true, allocate(want))),
+          this.take(redis, this.input(want, true, allocate(want), markTaken())),
         ]);
         return moved === null && taken.tasks.length === 0 ? null : taken;
       } catch (error) {
@@ -176,14 +186,14 @@ export class LeasedTransport<T> implements Transport<T> {
     try {
       reply = await this.#taker.take(
         this.#ipc.redis,
-        this.#taker.input(want, false, this.#host.allocate(want)),
+        this.#taker.input(want, false, this.#host.allocate(want), this.#host.burst),
       );
     } catch (error) {
       // The script may have run, and leased tasks, before the reply was lost.
       this.#mustReconcile = true;
       throw toIpcError(error);
     }
-    this.#host.noteRegistration(reply.newlyRegistered);
+    this.#host.noteTaken(reply);
     return reply;
   }
 
@@ -196,6 +206,7 @@ export class LeasedTransport<T> implements Transport<T> {
       const command = this.#taker.landingCommand(
         want,
         (count) => this.#host.allocate(count),
+        () => this.#host.burst,
         drainFirst,
         () => {
           this.#mustReconcile = true;
@@ -205,12 +216,12 @@ export class LeasedTransport<T> implements Transport<T> {
         timeoutMs,
         signal,
         onLateValue: (late) => {
-          this.#host.noteRegistration(late.newlyRegistered);
+          this.#host.noteTaken(late);
           void this.giveBack(late);
         },
       });
       completed = true;
-      this.#host.noteRegistration(reply.newlyRegistered);
+      this.#host.noteTaken(reply);
       return reply;
     } finally {
       this.#waits--;
@@ -335,6 +346,7 @@ export class PoppedTransport<T> implements Transport<T> {
       const command = this.#taker.landingCommand(
         want,
         () => 0,
+        () => false,
         true,
         () => {},
       );
@@ -387,6 +399,7 @@ function poppedReply(items: readonly string[]): TakeReply {
     status: items.length > 0 ? 'taken' : 'empty',
     nextDueMs: -1,
     newlyRegistered: false,
+    markedThrough: 0,
     tasks: items.map((item) => ({ item: String(item), deliveries: 1, seq: -1 })),
   };
 }

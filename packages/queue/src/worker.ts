@@ -196,7 +196,8 @@ export class TaskWorker<T> implements Worker {
 
   async #lane(): Promise<void> {
     const signal = this.#stop.signal;
-    // How long this lane's last handler took, in ms: quick ones let a burst be marked ahead.
+    // How long this lane's last handler ran: after a quick one, the tasks of a burst are marked as
+    // started together.
     let lastRunMs = Number.POSITIVE_INFINITY;
     for (let failures = 0; !signal.aborted && !this.#host.stopped; ) {
       // A buffered task is taken at once; only an empty buffer costs a wait.

@@ -19,12 +19,14 @@
   ARGV[6] '1' = right after a blocking wait: take from main only if the landing list held something,
           and leave delayed retries to the lease timer (keeps the wake-up path short)
   ARGV[7] token of the first task taken (the reader's next sequence number)
+  ARGV[8] '1' = mark every task taken as started (its handlers run in a burst of quick ones, which
+          would otherwise wait for a mark each round); '0' = the reader marks them as they start
 
-  Reply: { status, nextDueMs, newlyRegistered, firstSeq, item1, deliveries1, item2, deliveries2, … }
+  Reply: { status, nextDueMs, newlyRegistered, firstSeq, markedThrough, item1, deliveries1, … }
     status 1 = tasks returned, 0 = nothing waiting, 2 = only skipped (own) tasks waiting
     nextDueMs = ms until the earliest delayed retry is due, -1 when none
     newlyRegistered = 1 when this reader was not in `consumers` (first take, or its lease was lost)
-    task i has the token firstSeq + i - 1
+    task i has the token firstSeq + i - 1; markedThrough = the started mark stored, 0 when none
 ]]
 --- @include "includes/now-ms.lua"
 --- @include "includes/task-id.lua"
@@ -38,6 +40,7 @@ local own = ARGV[4]
 local scanLimit = tonumber(ARGV[5])
 local onlyIfLanded = ARGV[6] == '1'
 local firstSeq = tonumber(ARGV[7])
+local markTaken = ARGV[8] == '1'
 
 local now = nowMs()
 
@@ -104,7 +107,7 @@ if leaseMs > 0 then
   registered = redis.call('ZADD', consumers, now + leaseMs, me)
 end
 
-local out = { 1, -1, registered, firstSeq }
+local out = { 1, -1, registered, firstSeq, 0 }
 if #taken == 0 then
   out[1] = 0
   if own ~= '' and redis.call('LLEN', main) > 0 then out[1] = 2 end
@@ -126,6 +129,11 @@ if leaseMs > 0 then
     fields[2 * i] = taken[i]
     out[#out + 1] = taken[i]
     out[#out + 1] = (tonumber(prev[i]) or 0) + 1
+  end
+  if markTaken then
+    out[5] = firstSeq + #taken - 1
+    fields[#fields + 1] = '^'
+    fields[#fields + 1] = out[5]
   end
   redis.call('HSET', inflight, unpack(fields))
 else

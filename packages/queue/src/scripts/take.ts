@@ -25,6 +25,8 @@ export interface TakeInput {
   readonly afterWait: boolean;
   /** Token (sequence number) of the first task taken. */
   readonly firstSeq: number;
+  /** Mark every task taken as started (for a burst of quick handlers). */
+  readonly markTaken: boolean;
 }
 
 /** One task taken. */
@@ -44,6 +46,8 @@ export interface TakeReply {
   readonly nextDueMs: number;
   /** The reader was not registered (its first take, or its lease had been reclaimed). */
   readonly newlyRegistered: boolean;
+  /** The started mark the take stored (every task it took); 0 when it stored none. */
+  readonly markedThrough: number;
   readonly tasks: readonly TakenItem[];
 }
 
@@ -69,6 +73,7 @@ export const takeScript = defineScript<TakeInput, TakeReply>({
     String(input.scanLimit),
     input.afterWait ? '1' : '0',
     String(input.firstSeq),
+    input.markTaken ? '1' : '0',
   ],
   parse: parseTakeReply,
 });
@@ -77,13 +82,14 @@ export const takeScript = defineScript<TakeInput, TakeReply>({
 export function parseTakeReply(reply: unknown): TakeReply {
   const flat = reply as readonly unknown[];
   const tasks: TakenItem[] = [];
-  for (let i = 4, seq = Number(flat[3]); i + 1 < flat.length; i += 2, seq++) {
+  for (let i = 5, seq = Number(flat[3]); i + 1 < flat.length; i += 2, seq++) {
     tasks.push({ item: String(flat[i]), deliveries: Number(flat[i + 1]), seq });
   }
   return {
     status: STATUS[Number(flat[0])] ?? 'empty',
     nextDueMs: Number(flat[1]),
     newlyRegistered: Number(flat[2]) === 1,
+    markedThrough: Number(flat[4] ?? 0),
     tasks,
   };
 }

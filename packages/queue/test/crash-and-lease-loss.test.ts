@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { createReadQueue } from '../src/index.js';
+import { runs, workerProcesses } from './support/worker-processes.js';
+
+// Consumer processes that crash, or lose their lease: only deliveries that started count, and a
+// delivery a reader no longer holds is never settled on its behalf.
+describe('crashes and lost leases (consumer processes)', () => {
+  const { t, startWorker, push } = workerProcesses('qcrash');
+
+  it('a consumer crashing on one task, again and again, dead-letters that task only', {
+    timeout: 40_000,
+  }, async () => {
+    const settings = { leaseMs: 2000, maxDeliveries: 3, prefetch: 20, crashOn: 0 };
+    await push(20);
+    let current = await startWorker(settings);
+    for (let crash = 1; crash <= 3; crash++) {
+      await current.exited;
+      // The next one reclaims what the dead one held once its lease expires, and crashes in turn
+      // (the last one runs the rest).
+      current = await startWorker(settings);
+    }
+    await t.until(() => (runs([current]).get(19)?.length ?? 0) > 0, 15_000, 'the last consumer ran the rest');
+    const reader = createReadQueue(t.ipc, 'jobs');
+    await t.until(async () => (await reader.counts()).inFlight === 0, 10_000, 'every task acked');
+    const letters = await reader.deadLetters();
+    expect(letters.map((letter) => letter.deliveries)).toEqual([3]);
+    expect(letters[0]!.item).toContain('"n":0}');
+    // The others ran once, on their first counted delivery.
+    const rest = runs([current]);
+    for (let n = 1; n < 20; n++) expect(rest.get(n)).toEqual([1]);
+    expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, dead: 1 });
+  });
+
+  it('a handler longer than the lease loses it: its late ack changes nothing and the task is dead-lettered after maxDeliveries', {
+    timeout: 30_000,
+  }, async () => {
+    // The lease is the subject here: shorter than the handler on purpose.
+    const settings = { leaseMs: 300, busyMs: 1000, maxDeliveries: 3, explicitAck: true };
+    const pair = await Promise.all([startWorker(settings), startWorker(settings)]);
+    await push(1);
+    const reader = createReadQueue(t.ipc, 'jobs');
+    await t.until(async () => (await reader.deadLetterCount()) === 1, 15_000, 'the task dead-lettered');
+    const [letter] = await reader.deadLetters();
+    expect(letter!.deliveries).toBe(3);
+    // Every run was a new, counted delivery; none ran after the dead letter.
+    expect(runs(pair).get(0)).toHaveLength(3);
+    await t.pause(1500);
+    expect(runs(pair).get(0)).toHaveLength(3);
+    // The late acks found their deliveries gone and said so.
+    const acks = pair.flatMap((worker) => worker.lines.filter((line) => line.startsWith('ack ')));
+    expect(acks.length).toBeGreaterThan(0);
+    expect(acks.every((line) => line === 'ack 0 lost')).toBe(true);
+    expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, delayed: 0, dead: 1 });
+  });
+
+  it('a reader frozen past its lease learns it lost it: task.signal aborts with LeaseLostError, its ack says lost and changes nothing', {
+    timeout: 30_000,
+  }, async () => {
+    const frozen = await startWorker({ leaseMs: 2000, holdMs: 20_000, explicitAck: true });
+    await push(1);
+    await frozen.waitForLine(/^run 0 1$/, 10_000);
+    frozen.process.kill('SIGSTOP');
+    try {
+      const other = await startWorker({ leaseMs: 2000, explicitAck: true });
+      // Reclaimed from the frozen reader (it had started: a counted delivery), run and acked here.
+      await other.waitForLine(/^ack 0 acked$/, 10_000);
+      expect(other.lines).toContain('run 0 2');
+    } finally {
+      frozen.process.kill('SIGCONT');
+    }
+    await frozen.waitForLine(/^signal 0 LeaseLostError$/, 10_000);
+    await frozen.waitForLine(/^ack 0 lost$/, 5000);
+    expect(frozen.lines).toContain('lease-lost');
+    const reader = createReadQueue(t.ipc, 'jobs');
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    // The late ack reset no delivery count: nothing is left of the task.
+    expect(await t.plain.exists(t.ipc.keys.structure('q', 'jobs').sub('deliveries'))).toBe(0);
+  });
+});
