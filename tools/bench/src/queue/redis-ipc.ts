@@ -27,7 +27,7 @@ export const consumer: Role<ConsumerParams, ConsumeReport> = async ({ url, param
   const queue = createReadQueue<Task>(ipc, params.name, { delivery: params.variant as Delivery });
   // A handler never fails here: a failure event means the benchmark itself is broken.
   const failed = new Promise<never>((_, reject) => {
-    queue.on('task-failed', (event) => reject(event.error));
+    queue.on('failed', (event) => reject(event.error));
     queue.on('decode-error', reject);
   });
   queue.process(
