@@ -247,6 +247,11 @@ export class Cache<T> {
     );
   }
 
+  /** Whether {@link Cache.close} was called (or the client closed). */
+  get closed(): boolean {
+    return this.#closed || this.#ipc.closed;
+  }
+
   /**
    * Closes this cache: its waits reject with ClosedError, its subscriptions end, and every later
    * call rejects with ClosedError. The client stays open. Idempotent. Closing the client closes its

@@ -40,6 +40,16 @@ describe('createIpc shares what it makes', () => {
     expect(next.closed).toBe(false);
   });
 
+  it('makes a new cache when the one it had was closed', async () => {
+    const cache = t.ipc.cache<string>('users');
+    cache.close();
+    expect(cache.closed).toBe(true);
+    const next = t.ipc.cache<string>('users');
+    expect(next).not.toBe(cache);
+    await next.set('1', 'Ada');
+    expect(await next.get('1')).toBe('Ada');
+  });
+
   it('recognises a client made by another copy of core by its brand, not its class', async () => {
     const other = await secondCopyOfCore();
     const client = other.createClient({ url: t.url, prefix: t.prefix });
