@@ -1,12 +1,5 @@
 import { EventEmitter } from 'node:events';
-import {
-  ClosedError,
-  DecodeError,
-  type IpcClient,
-  isIpcError,
-  PayloadCodec,
-  toIpcError,
-} from '@redis-ipc/core';
+import { ClosedError, type IpcClient, isIpcError, PayloadCodec, toIpcError } from '@redis-ipc/core';
 import {
   AckBatcher,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -18,12 +11,12 @@ import {
   validateTimeout,
   within,
 } from '@redis-ipc/core/internal';
-import { tryDecodeUnchecked } from './entry-decoder.js';
-import { GapError } from './gap-error.js';
+import type { GapError } from './gap-error.js';
 import { DeadLetters, type StreamDeadLetterNotice } from './group/dead-letters.js';
-import { GroupDelivery } from './group/delivery.js';
+import type { GroupDelivery } from './group/delivery.js';
+import { EventTaker } from './group/event-taker.js';
 import type { ConsumerGroupEvents, GroupEventHandler } from './group/events.js';
-import { type Delivery, GroupReader, isGapItem } from './group/group-reader.js';
+import { GroupReader } from './group/group-reader.js';
 import { Leases } from './group/leases.js';
 import {
   type ConsumerGroupOptions,
@@ -48,7 +41,6 @@ import { GroupRunner } from './group/runner.js';
 import type { GroupEvent } from './stream-event.js';
 import { normalizeId } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
-import { contentOf, describeFields } from './stream-reply.js';
 
 // XACK argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
@@ -82,6 +74,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   readonly #deadLetters: DeadLetters;
   readonly #queries: GroupQueries;
   readonly #runner: GroupRunner<T>;
+  readonly #taker: EventTaker<T>;
   readonly #acks: AckBatcher<string>;
   readonly #lock = new SerialLock();
   readonly #closeController = new AbortController();
@@ -168,6 +161,13 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       (error) => this.#backgroundError(error),
     );
     this.#queries = new GroupQueries(ipc, keys, this.group, binary);
+    this.#taker = new EventTaker<T>(this.#reader, this.#payload, this.#leases, this.#deadLetters, {
+      closing: () => this.#closing !== undefined,
+      decodeError: (error) => {
+        if (this.listenerCount('decode-error') > 0) this.emit('decode-error', error);
+        else reportError(this, error);
+      },
+    });
     this.#acks = new AckBatcher<string>({
       send: (ids) => this.#sendAcks(ids),
       onError: (error) => reportError(this, error),
@@ -178,7 +178,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       ackTimeoutMs: this.#settings.ackTimeoutMs,
       running: this.#running,
       ended: () => this.#closing !== undefined || this.#ipc.closed,
-      takeReady: (count) => this.#takeReady(count),
+      takeReady: (count) => (this.#lock.busy || this.#closing ? undefined : this.#taker.takeReady(count)),
       read: (count, signal) => this.#read(count, Number.POSITIVE_INFINITY, signal),
       work: (event, held, timeoutMs) => this.#leases.work(event.id, held, timeoutMs),
       ack: (event) => this.#ack(event.id),
@@ -364,14 +364,14 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   ): Promise<Array<GroupDelivery<T>>> {
     const deadline = performance.now() + timeoutMs;
     if (!this.#lock.busy && this.#reader.buffer.size > 0) {
-      return this.#lock.run(() => this.#take(count, deadline, timeoutMs, this.#closeController.signal));
+      return this.#lock.run(() => this.#taker.take(count, deadline, timeoutMs, this.#closeController.signal));
     }
     const signal = callerSignal
       ? AbortSignal.any([callerSignal, this.#closeController.signal])
       : this.#closeController.signal;
     try {
       return await this.#lock.run(
-        () => this.#take(count, deadline, timeoutMs, signal),
+        () => this.#taker.take(count, deadline, timeoutMs, signal),
         signal,
         deadline,
         timeoutMs,
@@ -382,74 +382,6 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       }
       throw error;
     }
-  }
-
-  // Runs under the lock.
-  async #take(
-    count: number,
-    deadline: number,
-    timeoutMs: number,
-    signal: AbortSignal,
-  ): Promise<Array<GroupDelivery<T>>> {
-    const events: Array<GroupDelivery<T>> = [];
-    const buffer = this.#reader.buffer;
-    while (events.length === 0) {
-      if (this.#closing) throw new ClosedError('The consumer group is closed');
-      if (buffer.size === 0) await this.#reader.fill(deadline, timeoutMs, signal);
-      while (events.length < count && buffer.size > 0) {
-        const item = buffer.peek()!;
-        if (isGapItem(item)) {
-          if (events.length > 0) return events;
-          buffer.shift();
-          throw new GapError(item.gap);
-        }
-        buffer.shift();
-        const event = await this.#decode(item);
-        if (event) events.push(event);
-      }
-    }
-    return events;
-  }
-
-  async #decode(delivery: Delivery): Promise<GroupDelivery<T> | undefined> {
-    const { id, entry, deliveries } = delivery;
-    const content = contentOf(entry);
-    try {
-      if (content === undefined) {
-        throw new DecodeError(`Entry ${id} has no "content" field`, { raw: describeFields(entry), id });
-      }
-      const value =
-        this.#payload.schema === undefined
-          ? this.#payload.decodeUnchecked(content, id)
-          : await this.#payload.decode(content, id);
-      return new GroupDelivery(id, value, deliveries);
-    } catch (error) {
-      if (!isIpcError(error, 'IPC_DECODE')) throw error;
-      if (this.listenerCount('decode-error') > 0) this.emit('decode-error', error as DecodeError);
-      else reportError(this, error);
-      this.#leases.settle(id);
-      // Not awaited: if it fails, the entry stays pending and comes back through a reclaim.
-      void this.#deadLetters.move(id, deliveries, 'decode', (error as Error).message);
-      return undefined;
-    }
-  }
-
-  // Events already buffered that decode without waiting, taken at once; undefined when there are
-  // none (or the next needs the slow path: a gap, a schema, a decode failure).
-  #takeReady(count: number): Array<GroupDelivery<T>> | undefined {
-    if (this.#lock.busy || this.#closing || this.#payload.schema !== undefined) return undefined;
-    const buffer = this.#reader.buffer;
-    let events: Array<GroupDelivery<T>> | undefined;
-    while ((events?.length ?? 0) < count && buffer.size > 0) {
-      const item = buffer.peek()!;
-      if (isGapItem(item)) break;
-      const value = tryDecodeUnchecked(this.#payload, item.entry, item.id);
-      if (value === undefined) break;
-      buffer.shift();
-      events ??= [];
-      events.push(new GroupDelivery(item.id, value, item.deliveries));
-    }
-    return events;
   }
 
   #ack(id: string): Promise<void> {

@@ -3,11 +3,9 @@ import {
   ClosedError,
   type DecodeError,
   type IpcClient,
-  type IpcError,
   isIpcError,
   isTransientError,
   PayloadCodec,
-  type PayloadOptions,
   TimeoutError,
   toIpcError,
 } from '@redis-ipc/core';
@@ -23,87 +21,32 @@ import {
   waitFor,
 } from '@redis-ipc/core/internal';
 import { type ConsumerGroup, createConsumerGroup } from './consumer-group.js';
-import { decodeEntry } from './entry-decoder.js';
 import { GapError, isGapError } from './gap-error.js';
 
 import type { ConsumerGroupOptions } from './group/options.js';
-import { EventBuffer } from './read/event-buffer.js';
-import { type Fetched, isGapItem, type ReadItem, readStreamState, StreamFetcher } from './read/fetcher.js';
+import { Deliverer } from './read/deliverer.js';
+import { type Fetched, readStreamState, StreamFetcher } from './read/fetcher.js';
 import { StreamQueries, type StreamRangeOptions } from './read/queries.js';
-import type { StreamEvent, StreamGap } from './stream-event.js';
+import type { StreamEvent } from './stream-event.js';
 import { normalizeId, START_ID } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
-import { entryId } from './stream-reply.js';
 
+export type {
+  ReadStreamEvents,
+  ReadStreamOptions,
+  StreamBatchReadOptions,
+  StreamIterateOptions,
+  StreamReadOptions,
+} from './read/options.js';
 export type { StreamRangeOptions } from './read/queries.js';
 
-/** Options of {@link createReadStream}. */
-export interface ReadStreamOptions<T> extends PayloadOptions<T> {
-  /**
-   * Where the reader starts: `'$'` for events published from now on (the position is fixed when the
-   * reader is made, so nothing published after that is missed), `'0'` for the oldest event still in
-   * the stream, or a saved {@link ReadStream.cursor} to resume right after the last event delivered.
-   * @default '$'
-   */
-  from?: string;
-  /**
-   * Most events fetched per round trip (`XREAD COUNT`). They wait in the reader until delivered; the
-   * cursor only moves past delivered ones.
-   * @default 256
-   */
-  batchSize?: number;
-  /**
-   * Default wait of {@link ReadStream.next} and {@link ReadStream.nextBatch}, in ms (`Infinity`: wait
-   * for ever; `0`: do not wait, just look).
-   * @default Infinity
-   */
-  timeoutMs?: number;
-}
-
-/** Options of one blocking read. */
-export interface StreamReadOptions {
-  /**
-   * Longest wait in ms; then the call rejects with TimeoutError. `0` only looks at what is there.
-   * @default the reader's `timeoutMs` (Infinity)
-   */
-  timeoutMs?: number;
-  /**
-   * Aborts the wait: the call rejects with AbortError.
-   * @default undefined
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link ReadStream.nextBatch}. */
-export interface StreamBatchReadOptions extends StreamReadOptions {
-  /**
-   * Most events returned.
-   * @default the reader's `batchSize` (256)
-   */
-  count?: number;
-}
-
-/** Options of {@link ReadStream.events}. */
-export interface StreamIterateOptions {
-  /**
-   * Ends the iteration (cleanly, without an error).
-   * @default undefined
-   */
-  signal?: AbortSignal;
-}
-
-/** Events of a {@link ReadStream}. */
-export interface ReadStreamEvents {
-  /**
-   * A failure the iterator is retrying (Redis unreachable, …), or an undecodable event when nobody
-   * listens for `'decode-error'`. Only emitted when someone listens.
-   */
-  error: [error: IpcError];
-  /** The iterator met events it had not read that were deleted; it carries on after them. */
-  gap: [gap: StreamGap];
-  /** The iterator or `range` met an event it could not decode (or the schema rejected); it skipped it. */
-  'decode-error': [error: DecodeError];
-}
+import type {
+  ReadStreamEvents,
+  ReadStreamOptions,
+  StreamBatchReadOptions,
+  StreamIterateOptions,
+  StreamReadOptions,
+} from './read/options.js';
 
 /**
  * Reads a stream (fan-out: every reader sees every event). Blocking reads keep a cursor that moves
@@ -125,11 +68,9 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   readonly #timeoutMs: number;
   readonly #fetcher: StreamFetcher;
   readonly #queries: StreamQueries<T>;
-  readonly #buffer = new EventBuffer<ReadItem>();
+  readonly #deliverer: Deliverer<T>;
   readonly #lock = new SerialLock();
   readonly #closeController = new AbortController();
-  // Last id delivered (undefined until '$' is pinned).
-  #cursor: string | undefined;
   #pinning: Promise<void> | undefined;
   #closed = false;
 
@@ -146,14 +87,20 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     this.#timeoutMs = validateTimeout(options.timeoutMs ?? Number.POSITIVE_INFINITY);
     this.#fetcher = new StreamFetcher(ipc, this.#keys, this.#batchSize, this.#payload.binary);
     this.#queries = new StreamQueries(ipc, this.#keys, this.#payload);
+    this.#deliverer = new Deliverer(this.#payload, {
+      gapListened: () => this.listenerCount('gap') > 0,
+      gap: (gap) => this.emit('gap', gap),
+      decodeListened: () => this.#hasDecodeListener(),
+      decodeError: (error) => this.#reportDecodeError(error),
+    });
     const from = options.from ?? '$';
     if (from === '$') {
       // Pinned now, so events published between now and the first read are not missed.
       this.#pin().catch(() => {});
     } else {
       const fromStart = from === '0' || from === START_ID;
-      this.#cursor = fromStart ? START_ID : normalizeId(from, 'from');
-      this.#fetcher.start(this.#cursor, fromStart ? 0 : undefined, fromStart);
+      this.#deliverer.cursor = fromStart ? START_ID : normalizeId(from, 'from');
+      this.#fetcher.start(this.#deliverer.cursor, fromStart ? 0 : undefined, fromStart);
     }
   }
 
@@ -162,7 +109,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
    * position). Save it and pass it as `from` to resume right after that event.
    */
   get cursor(): string {
-    return this.#cursor ?? '$';
+    return this.#deliverer.cursor ?? '$';
   }
 
   /** True once {@link ReadStream.close} has been called. */
@@ -211,17 +158,17 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
    * so the next call goes on with the following event.
    */
   next(options: StreamReadOptions = {}): Promise<StreamEvent<T>> {
-    if (!this.#lock.busy && this.#buffer.size > 0 && !this.#closed) {
+    if (!this.#lock.busy && this.#deliverer.buffer.size > 0 && !this.#closed) {
       // Already fetched and nobody else reading: no promise chain, no signal plumbing.
       try {
         if (options.timeoutMs !== undefined) validateTimeout(options.timeoutMs);
         throwIfAborted(options.signal);
-        return Promise.resolve(this.#takeOne(true));
+        return Promise.resolve(this.#deliverer.takeOne(true));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return this.#read(options.signal, options.timeoutMs, async () => this.#takeOne(true));
+    return this.#read(options.signal, options.timeoutMs, async () => this.#deliverer.takeOne(true));
   }
 
   /**
@@ -236,7 +183,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#read(options.signal, options.timeoutMs, () => this.#takeMany(count));
+    return this.#read(options.signal, options.timeoutMs, () => this.#deliverer.takeMany(count));
   }
 
   /**
@@ -255,12 +202,17 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     const ended = () => signal.aborted || this.#ipc.closed;
     const step = async (): Promise<StreamEvent<T> | undefined> => {
       try {
-        return await this.#read(signal, Number.POSITIVE_INFINITY, async () => this.#takeOne(false), true);
+        return await this.#read(
+          signal,
+          Number.POSITIVE_INFINITY,
+          async () => this.#deliverer.takeOne(false),
+          true,
+        );
       } catch (error) {
         if (ended() || isIpcError(error, 'IPC_CLOSED')) return undefined;
         if (isIpcError(error, 'IPC_DECODE') && this.#reportDecodeError(error as DecodeError)) {
           // Reported: move past it.
-          this.#skipUndecodable();
+          this.#deliverer.skipUndecodable();
           return step();
         }
         if (isGapError(error) && this.listenerCount('gap') > 0) {
@@ -283,7 +235,10 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
         throw error;
       }
     };
-    return loopIterator({ fast: () => (signal.aborted ? undefined : this.#fastNext()), slow });
+    return loopIterator({
+      fast: () => (signal.aborted ? undefined : this.#lock.busy ? undefined : this.#deliverer.fastNext()),
+      slow,
+    });
   }
 
   /** Same as {@link ReadStream.events} with no options: `for await (const event of reader)`. */
@@ -314,7 +269,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeController.abort(new ClosedError('The reader is closed'));
-    this.#buffer.clear();
+    this.#deliverer.buffer.clear();
     this.#fetcher.dropAhead();
     await this.#lock.drained().catch(() => {});
   }
@@ -330,7 +285,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     if (this.#closed) throw new ClosedError('The reader is closed');
     throwIfAborted(callerSignal);
     // Events already fetched and nobody else reading: no waiting, no signal plumbing.
-    if (!this.#lock.busy && this.#buffer.size > 0) return this.#lock.run(take);
+    if (!this.#lock.busy && this.#deliverer.buffer.size > 0) return this.#lock.run(take);
     const deadline = performance.now() + timeoutMs;
     const signal =
       combined || !callerSignal
@@ -339,7 +294,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     try {
       return await this.#lock.run(
         async () => {
-          while (this.#buffer.size === 0) {
+          while (this.#deliverer.buffer.size === 0) {
             if (this.#closed) throw new ClosedError('The reader is closed');
             await this.#fill(deadline, timeoutMs, signal);
           }
@@ -358,12 +313,12 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   }
 
   async #pin(): Promise<void> {
-    if (this.#cursor !== undefined) return;
+    if (this.#deliverer.cursor !== undefined) return;
     this.#pinning ??= readStreamState(this.#ipc.redis, this.key).then(
       (state) => {
-        if (this.#cursor !== undefined) return;
-        this.#cursor = state.lastId ?? START_ID;
-        this.#fetcher.start(this.#cursor, state.added ?? 0, false);
+        if (this.#deliverer.cursor !== undefined) return;
+        this.#deliverer.cursor = state.lastId ?? START_ID;
+        this.#fetcher.start(this.#deliverer.cursor, state.added ?? 0, false);
       },
       (error: unknown) => {
         this.#pinning = undefined;
@@ -378,7 +333,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   // comes too late is dropped: XREAD consumes nothing, and the cursor has not moved).
   async #fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
     const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
-    if (this.#cursor === undefined) await waitFor(this.#pin(), signal, lookDeadline, timeoutMs);
+    if (this.#deliverer.cursor === undefined) await waitFor(this.#pin(), signal, lookDeadline, timeoutMs);
     // A backlog: the next batch is probably there already (or on its way), no need to block for it.
     const ahead = this.#fetcher.takeAhead();
     if (ahead) {
@@ -414,100 +369,9 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     if (this.#closed) return false;
     const items = this.#fetcher.accept(fetched);
     if (!items) return false;
-    if (this.#buffer.size === 0) this.#buffer.refill(items);
-    else this.#buffer.push(items);
+    if (this.#deliverer.buffer.size === 0) this.#deliverer.buffer.refill(items);
+    else this.#deliverer.buffer.push(items);
     return true;
-  }
-
-  // Takes the next buffered item; throws GapError / DecodeError at once. The cursor moves past a gap,
-  // and past an undecodable event when `pastUndecodable` (the pull methods) says so.
-  #takeOne(pastUndecodable: boolean): StreamEvent<T> | Promise<StreamEvent<T>> {
-    const item = this.#buffer.peek()!;
-    if (isGapItem(item)) {
-      this.#buffer.shift();
-      this.#cursor = item.resumeAt;
-      throw new GapError(item.gap);
-    }
-    const id = entryId(item);
-    const moveOn = () => {
-      this.#buffer.shift();
-      this.#cursor = id;
-    };
-    let decoded: StreamEvent<T> | Promise<StreamEvent<T>>;
-    try {
-      decoded = decodeEntry(this.#payload, item, id);
-    } catch (error) {
-      if (pastUndecodable) moveOn();
-      throw error;
-    }
-    if (!(decoded instanceof Promise)) {
-      moveOn();
-      return decoded;
-    }
-    return decoded.then(
-      (event) => {
-        moveOn();
-        return event;
-      },
-      (error: unknown) => {
-        if (pastUndecodable) moveOn();
-        throw error;
-      },
-    );
-  }
-
-  // Moves past the undecodable event at the head of the buffer (reported by the iterator).
-  #skipUndecodable(): void {
-    const item = this.#buffer.peek();
-    if (item === undefined || isGapItem(item)) return;
-    this.#buffer.shift();
-    this.#cursor = entryId(item);
-  }
-
-  async #takeMany(count: number): Promise<Array<StreamEvent<T>>> {
-    const events: Array<StreamEvent<T>> = [];
-    while (events.length < count && this.#buffer.size > 0) {
-      const item = this.#buffer.peek()!;
-      if (isGapItem(item) && events.length > 0) break;
-      let event: StreamEvent<T>;
-      try {
-        event = await this.#takeOne(events.length === 0);
-      } catch (error) {
-        if (events.length > 0) break;
-        throw error;
-      }
-      events.push(event);
-    }
-    return events;
-  }
-
-  // The iterator's fast path: the next event when it is buffered and decodes without waiting; gaps
-  // and undecodable events are reported on the way when someone listens. Never throws.
-  #fastNext(): StreamEvent<T> | undefined {
-    while (!this.#lock.busy && this.#buffer.size > 0 && this.#payload.schema === undefined) {
-      const item = this.#buffer.peek()!;
-      if (isGapItem(item)) {
-        if (this.listenerCount('gap') === 0) return undefined;
-        this.#buffer.shift();
-        this.#cursor = item.resumeAt;
-        this.emit('gap', item.gap);
-        continue;
-      }
-      const id = entryId(item);
-      try {
-        const event = decodeEntry(this.#payload, item, id) as StreamEvent<T>;
-        this.#buffer.shift();
-        this.#cursor = id;
-        return event;
-      } catch (error) {
-        // Nobody to tell: the slow path rejects with it, the cursor still before it.
-        if (!this.#hasDecodeListener()) return undefined;
-        this.#buffer.shift();
-        this.#cursor = id;
-        this.#reportDecodeError(error as DecodeError);
-      }
-    }
-    return undefined;
   }
 
   #hasDecodeListener(): boolean {

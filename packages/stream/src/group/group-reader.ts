@@ -6,13 +6,13 @@ import { EventBuffer } from '../read/event-buffer.js';
 import { judgeGap } from '../read/position.js';
 import { CREATE_GROUP } from '../scripts/create-group.js';
 import { FIX_READ_COUNTER } from '../scripts/fix-read-counter.js';
-import { type ReadGroupReply, readGroup } from '../scripts/read-group.js';
 import { SKIP_GAP } from '../scripts/skip-gap.js';
 import type { StreamGap } from '../stream-event.js';
 import { compareIds, isSuccessor } from '../stream-id.js';
 import type { StreamKeys } from '../stream-keys.js';
 import { entryId, type ReplyEntry } from '../stream-reply.js';
 import type { GroupSettings } from './options.js';
+import { type ReadGroupReply, readGroup } from './read-transaction.js';
 
 /** An entry this consumer holds and has not handed out yet. */
 export interface Delivery {

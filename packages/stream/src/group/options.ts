@@ -52,7 +52,7 @@ export interface ConsumerGroupOptions<T> extends PayloadOptions<T> {
    * The hold limit: longest time, in ms, an event handed out by {@link ConsumerGroup.read} may stay
    * unacknowledged, and the default of `timeoutMs` for `process` and `events`. Past it this consumer
    * gives the event up: it stops refreshing it (another consumer reclaims it after `minIdleMs`) and
-   * the event's `signal` aborts. `Infinity` (or anything above 2147483647) holds events for as long
+   * the event's `signal` aborts. `Infinity` holds events for as long
    * as this consumer lives.
    * @default 60000
    */

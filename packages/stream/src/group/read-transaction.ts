@@ -89,18 +89,3 @@ function firstEntryOf(info: unknown): string | undefined {
   const [id] = replyEntries(entry === null || entry === undefined ? [] : [entry]);
   return id ? optionalString(id[0]) : undefined;
 }
-
-/** A `stream-state.lua` record, as a {@link StreamState}. */
-export function parseState(state: readonly unknown[]): StreamState {
-  const [deleted, firstId, lastId, added, length] = state;
-  const deletedId = optionalString(deleted);
-  const addedText = optionalString(added);
-  const lengthText = optionalString(length);
-  return {
-    maxDeletedId: deletedId === START_ID ? undefined : deletedId,
-    firstId: optionalString(firstId),
-    lastId: optionalString(lastId),
-    added: addedText === undefined ? undefined : Number(addedText),
-    length: lengthText === undefined ? undefined : Number(lengthText),
-  };
-}

@@ -6,6 +6,7 @@
 -- ARGV[2]  the group's last-delivered-id as this consumer saw it
 -- Reply:   { new last-delivered-id, entries-added } when the group was moved, false otherwise
 --- @include "includes/group-position.lua"
+--- @include "includes/stream-state.lua"
 -- Orders two ids: true when a > b. Decimal strings compare by length first, then as text.
 local function after(a, b)
   local am, as = string.match(a, '^(%d+)-(%d+)$')
@@ -23,15 +24,11 @@ end
 if #redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', 1) > 0 then
   return false
 end
-local info = redis.call('XINFO', 'STREAM', KEYS[1])
-local lastGenerated, added = nil, nil
-for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then
-    lastGenerated = info[i + 1]
-  elseif info[i] == 'entries-added' then
-    added = info[i + 1]
-  end
+local state = streamState(KEYS[1])
+if not state then
+  return false
 end
+local lastGenerated, added = state[3], state[4]
 if not after(lastGenerated, ARGV[2]) then
   return false
 end

@@ -1,8 +1,8 @@
 import { defineScript } from '@redis-ipc/core/internal';
 import source from '../lua/state-1.lua?raw';
 import type { StreamState } from '../read/position.js';
-import { type ReplyEntry, replyEntries } from '../stream-reply.js';
-import { parseState } from './read-group.js';
+import { START_ID } from '../stream-id.js';
+import { optionalString, type ReplyEntry, replyEntries } from '../stream-reply.js';
 
 /** What to read: the state alone, or also the entries after `after` (up to `count`). */
 export interface StateInput {
@@ -28,3 +28,18 @@ export const STATE = defineScript<StateInput, StateReply>({
     return { entries: replyEntries(entries), state: parseState(state) };
   },
 });
+
+/** A `stream-state.lua` record, as a {@link StreamState}. */
+export function parseState(state: readonly unknown[]): StreamState {
+  const [deleted, firstId, lastId, added, length] = state;
+  const deletedId = optionalString(deleted);
+  const addedText = optionalString(added);
+  const lengthText = optionalString(length);
+  return {
+    maxDeletedId: deletedId === START_ID ? undefined : deletedId,
+    firstId: optionalString(firstId),
+    lastId: optionalString(lastId),
+    added: addedText === undefined ? undefined : Number(addedText),
+    length: lengthText === undefined ? undefined : Number(lengthText),
+  };
+}
