@@ -167,3 +167,37 @@ describe('checkQueue', () => {
     expect(rules).toEqual(['dedupe']);
   });
 });
+
+describe('checkQueue, runs in one process', () => {
+  it('attaches a late return to the delivery it belongs to, not to a later one', () => {
+    const rules = check(
+      history(
+        pushed(1, 1),
+        [2, 'c-0.1', 'start', { n: 1, d: 1 }],
+        [5, 'c-0.1', 'aborted', { n: 1, d: 1, reason: 'IPC_TIMEOUT' }],
+        [6, 'c-0.1', 'failed', { n: 1, d: 1, outcome: 'requeued' }],
+        [7, 'c-0.1', 'start', { n: 1, d: 2 }],
+        [8, 'c-0.1', 'done', { n: 1, d: 2 }],
+        [9, 'c-0.1', 'acked', { n: 1, d: 2 }],
+        [12, 'c-0.1', 'late', { n: 1, d: 1 }],
+      ),
+    );
+    expect(rules).toEqual([]);
+  });
+
+  it('explains a re-run by a stop that ended just before the earlier delivery started', () => {
+    const rules = check(
+      history(
+        pushed(1, 1),
+        [2, 'checker', 'fault', { kind: 'stop', label: 'c-0.1' }],
+        [3000, 'checker', 'resume', { label: 'c-0.1' }],
+        [3002, 'c-0.1', 'start', { n: 1, d: 1 }],
+        [3003, 'c-0.1', 'done', { n: 1, d: 1 }],
+        [3004, 'c-0.1', 'acked', { n: 1, d: 1, result: 'lost' }],
+        [3500, 'c-1.1', 'start', { n: 1, d: 2 }],
+        [3501, 'c-1.1', 'done', { n: 1, d: 2 }],
+      ),
+    );
+    expect(rules).toEqual([]);
+  });
+});

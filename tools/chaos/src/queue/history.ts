@@ -52,6 +52,8 @@ export class QueueHistory {
     const garbage = new Map<string, number>();
     // The latest run of n in each process: later entries of that process about n belong to it.
     const latest = new Map<string, Run>();
+    // Entries that say which delivery (`d`) they are about belong to that run of the process.
+    const byDelivery = new Map<string, Run>();
     for (const entry of entries) {
       const n = typeof entry.n === 'number' ? entry.n : undefined;
       switch (entry.ev) {
@@ -79,10 +81,14 @@ export class QueueHistory {
           list.push(run);
           this.runs.set(n!, list);
           latest.set(`${entry.proc}/${n}`, run);
+          byDelivery.set(`${entry.proc}/${n}/${run.d}`, run);
           break;
         }
         default: {
-          const run = n === undefined ? undefined : latest.get(`${entry.proc}/${n}`);
+          const run =
+            n === undefined
+              ? undefined
+              : (byDelivery.get(`${entry.proc}/${n}/${entry.d}`) ?? latest.get(`${entry.proc}/${n}`));
           if (!run) break;
           if (entry.ev === 'done') run.done = entry.t;
           if (entry.ev === 'acked') run.acked = entry.t;

@@ -16,9 +16,10 @@ export type RerunReason = 'retry' | 'fault';
 /**
  * Why delivery `i` of an item happened although an earlier one had started:
  * - `'retry'`: the previous delivery failed before this one started;
- * - `'fault'`: a fault hit the process of an earlier delivery after it started and before its ack was
- *   confirmed, or the server restarted in between, or this delivery's own process was hit shortly
- *   before it started (a copy it held from before the fault, run after it came back);
+ * - `'fault'`: a fault hit the process of an earlier delivery while it held the item (from shortly
+ *   before it started — a copy held from before the fault, run after the process came back — until
+ *   its ack was confirmed), or the server restarted in between, or this delivery's own process was
+ *   hit shortly before it started;
  * - undefined: a healthy reader ran it again — a broken promise.
  */
 export function explainRerun(
@@ -30,9 +31,12 @@ export function explainRerun(
   const run = deliveries[i]!;
   const previous = deliveries[i - 1]!;
   if (previous.failed !== undefined && previous.failed <= run.start) return 'retry';
+  // A fault of an earlier delivery's process while it held the item, or shortly before it started
+  // (it then ran a copy it held from before the fault, after its lease had lapsed).
   for (const earlier of deliveries.slice(0, i)) {
     const unacked = earlier.acked ?? Number.POSITIVE_INFINITY;
-    if (faults.of(earlier.proc, earlier.start, run.start).some((f) => f.t <= unacked)) return 'fault';
+    if (faults.of(earlier.proc, earlier.start - staleMs, run.start).some((f) => f.t <= unacked))
+      return 'fault';
   }
   if (faults.restarts(deliveries[0]!.start, run.start).length > 0) return 'fault';
   if (faults.of(run.proc, run.start - staleMs, run.start).some((f) => f.kind !== 'restart')) return 'fault';

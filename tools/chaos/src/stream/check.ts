@@ -134,9 +134,10 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
       const run: GroupRun = { proc: e.proc, start: e.t, d: e.d as number };
       runs.set(n, [...(runs.get(n) ?? []), run]);
       latest.set(`${e.proc}/${n}`, run);
+      latest.set(`${e.proc}/${n}/${run.d}`, run);
       continue;
     }
-    const run = latest.get(`${e.proc}/${n}`);
+    const run = latest.get(`${e.proc}/${n}/${e.d}`) ?? latest.get(`${e.proc}/${n}`);
     if (!run) continue;
     if (e.ev === 'done') run.done = e.t;
     // A hung handler that returns after all still has its event acknowledged.
