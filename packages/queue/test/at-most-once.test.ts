@@ -1,13 +1,18 @@
+import { pause, testTargets, until } from '@redis-ipc/testing';
 import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { clientPerTest, pause, until } from './helpers.js';
+import { testQueue } from './suite/queue-suite.js';
+import { queueContext } from './support/connect.js';
+
+for (const target of testTargets()) testQueue(target, { delivery: 'at-most-once' });
 
 interface Job {
   n: number;
 }
 
+// What only an at-most-once reader does: plain pops, no bookkeeping.
 describe('at-most-once delivery', () => {
-  const t = clientPerTest();
+  const t = queueContext('q1');
 
   it('pops plainly: no lease, no in-flight bookkeeping, ack and nack are no-ops', async () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs');

@@ -1,20 +1,15 @@
 import { getEventListeners } from 'node:events';
-import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
-import { testContext } from '@redis-ipc/testing';
+import { createClient } from '@redis-ipc/core';
 import { describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type DeadLetterEvent } from '../src/index.js';
+import { queueContext } from './support/connect.js';
 
 interface Job {
   n: number;
 }
 
-const connect = (
-  { target, prefix }: { target: { url: string }; prefix: string },
-  options?: IpcClientOptions,
-) => createClient({ ...options, url: target.url, prefix }).connect();
-
 describe('every delivery has its own identity', () => {
-  const t = testContext<IpcClient, IpcClientOptions>({ label: 'qid', connect });
+  const t = queueContext('qid');
   const main = () => t.ipc.keys.structure('q', 'jobs').main;
 
   it('two queued tasks with one id are two deliveries: nacking one leaves the other alone', async () => {

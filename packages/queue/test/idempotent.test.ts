@@ -1,15 +1,22 @@
 import { isIpcError } from '@redis-ipc/core';
-import { type RedisServer, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
+import {
+  pause,
+  type RedisServer,
+  rejection,
+  startProxy,
+  startRedisServer,
+  uniquePrefix,
+} from '@redis-ipc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { clientPerTest, open, pause, rejection, startProxy } from './helpers.js';
+import { open, queueContext } from './support/connect.js';
 
 interface Job {
   n: number;
 }
 
 describe('idempotent push', () => {
-  const t = clientPerTest();
+  const t = queueContext();
 
   it('enqueues a caller-given id at most once within the window', async () => {
     const writer = createWriteQueue<Job>(t.ipc, 'jobs', { dedupeWindowMs: 300 });

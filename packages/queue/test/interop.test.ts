@@ -3,7 +3,7 @@ import type { IpcClient } from '@redis-ipc/core';
 import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue } from '../src/index.js';
-import { open } from './helpers.js';
+import { open } from './support/connect.js';
 
 // The exact bytes the Rust crate writes (see fixtures/rust-queue-items.md for the Rust values).
 const rustItems = readFileSync(new URL('./fixtures/rust-queue-items.jsonl', import.meta.url), 'utf8')

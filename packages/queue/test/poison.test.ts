@@ -1,9 +1,9 @@
 import { DecodeError, type IpcClient, isIpcError } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, redisUrl, rejection, uniquePrefix, until } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createReadQueue, createWriteQueue, type DeliveryMode } from '../src/index.js';
-import { open, rejection, until } from './helpers.js';
+import { open } from './support/connect.js';
 
 const Job = z.object({ n: z.number().int() });
 type Job = z.infer<typeof Job>;

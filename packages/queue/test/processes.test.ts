@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { IpcClient } from '@redis-ipc/core';
-import { deleteKeys, type NodeChild, redisUrl, spawnNode, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, type NodeChild, redisUrl, spawnNode, uniquePrefix, until } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReadQueue, type ReadQueue } from '../src/index.js';
-import { open, until } from './helpers.js';
+import { open } from './support/connect.js';
 
 // Child processes import the package by name (its build): run `pnpm tsup` first.
 const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));

@@ -1,8 +1,16 @@
 import { type IpcClient, type IpcError, isIpcError } from '@redis-ipc/core';
-import { type RedisServer, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
+import {
+  pause,
+  type RedisServer,
+  rejection,
+  startProxy,
+  startRedisServer,
+  uniquePrefix,
+  until,
+} from '@redis-ipc/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type Task } from '../src/index.js';
-import { open, pause, rejection, startProxy, until } from './helpers.js';
+import { open } from './support/connect.js';
 
 interface Job {
   n: number;

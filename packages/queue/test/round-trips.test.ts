@@ -1,8 +1,8 @@
 import type { IpcClient } from '@redis-ipc/core';
-import { type RedisServer, startRedisServer, uniquePrefix } from '@redis-ipc/testing';
+import { type RedisServer, startRedisServer, uniquePrefix, until } from '@redis-ipc/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type Task } from '../src/index.js';
-import { open, until } from './helpers.js';
+import { open } from './support/connect.js';
 
 // Counts commands with INFO commandstats, so it needs a server nobody else uses.
 describe('round trips', () => {

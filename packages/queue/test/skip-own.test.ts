@@ -1,8 +1,8 @@
 import { type IpcClient, isIpcError } from '@redis-ipc/core';
-import { deleteKeys, redisUrl, uniquePrefix } from '@redis-ipc/testing';
+import { deleteKeys, pause, redisUrl, rejection, uniquePrefix } from '@redis-ipc/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type DeliveryMode } from '../src/index.js';
-import { open, pause, rejection } from './helpers.js';
+import { open } from './support/connect.js';
 
 interface Job {
   from: string;

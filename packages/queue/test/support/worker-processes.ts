@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
-import { type NodeChild, spawnNode, type TestContext, testContext } from '@redis-ipc/testing';
+import type { IpcClient, IpcClientOptions } from '@redis-ipc/core';
+import { type NodeChild, spawnNode, type TestContext } from '@redis-ipc/testing';
 import { afterEach } from 'vitest';
 import { createWriteQueue } from '../../src/index.js';
+import { queueContext } from './connect.js';
 
 // Child processes import the package by name (its build): run `pnpm tsup` first.
 const fixture = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
@@ -39,11 +40,7 @@ export function workerProcesses(label: string): {
   startWorker(settings: WorkerSettings): Promise<NodeChild>;
   push(count: number): Promise<string[]>;
 } {
-  const t = testContext({
-    label,
-    connect: ({ target, prefix }, options?: IpcClientOptions): Promise<IpcClient> =>
-      createClient({ ...options, url: target.url, prefix }).connect(),
-  });
+  const t = queueContext(label);
   const workers: NodeChild[] = [];
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.kill('SIGKILL')));
