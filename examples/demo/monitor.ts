@@ -22,6 +22,8 @@ const done = new Set<string>();
 const perWorker = new Map<string, number>();
 const started = performance.now();
 let lastDecile = -1;
+// The killed worker, from its kill until its running tasks came back.
+let recovering: { worker: string; since: number } | undefined;
 
 function render(final = false): void {
   const share = done.size / tasks;
@@ -30,8 +32,11 @@ function render(final = false): void {
   const width = 30;
   const bar = '█'.repeat(Math.round(share * width)).padEnd(width, '░');
   const workers = [...perWorker.entries()].map(([name, count]) => `${name}:${count}`).join(' ');
-  const line = `${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.size}/${tasks}  ${rate} tasks/s  ${workers}`;
-  if (tty) process.stdout.write(`\r${line}${final ? '\n' : ''}`);
+  const waiting = recovering
+    ? `  ⏳ ${recovering.worker} killed ${((performance.now() - recovering.since) / 1000).toFixed(1)} s ago: its tasks return when its lease expires`
+    : '';
+  const line = `${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.size}/${tasks}  ${rate} tasks/s  ${workers}${waiting}`;
+  if (tty) process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
   else if (Math.floor(share * 10) > lastDecile) {
     lastDecile = Math.floor(share * 10);
     console.log(line);
@@ -40,7 +45,21 @@ function render(final = false): void {
 
 const ticker = setInterval(render, 100);
 for await (const event of reader.events({ signal: AbortSignal.timeout(RUN_LIMIT_MS) })) {
+  if (event.value.kind === 'killed') {
+    recovering = { worker: event.value.worker, since: performance.now() };
+    if (!tty) console.log(`${event.value.worker} killed: its running tasks return when its lease expires`);
+    continue;
+  }
   if (event.value.kind !== 'done') continue;
+  if (recovering && event.value.deliveries > 1) {
+    const after = ((performance.now() - recovering.since) / 1000).toFixed(1);
+    if (tty)
+      process.stdout.write(
+        `\r\x1b[2K✓ ${recovering.worker}'s tasks are running again, ${after} s after the kill\n`,
+      );
+    else console.log(`${recovering.worker}'s tasks are running again, ${after} s after the kill`);
+    recovering = undefined;
+  }
   done.add(event.value.task);
   perWorker.set(event.value.worker, (perWorker.get(event.value.worker) ?? 0) + 1);
   if (!tty) render();

@@ -15,7 +15,9 @@ export type ProgressEvent =
       readonly deliveries: number;
       readonly factors: number[];
     }
-  | { readonly kind: 'table-loaded'; readonly batch: number; readonly worker: string };
+  | { readonly kind: 'table-loaded'; readonly batch: number; readonly worker: string }
+  /** The coordinator killed a worker (SIGKILL): its running tasks come back when its lease expires. */
+  | { readonly kind: 'killed'; readonly worker: string };
 
 /** What the producer leaves in the cache once every item is queued. */
 export interface ProducerReport {

@@ -24,6 +24,10 @@ describe('the demo', () => {
     expect(stdout).toMatch(/killed worker w2 with SIGKILL/);
     expect(stdout).toMatch(/tasks done {8}2000 of 2000 \(none lost\)/);
     expect(stdout).toMatch(/dead letters {6}0/);
+    expect(stdout).toMatch(
+      /^recovery {10}the \d+ tasks w2 was running when it died ran again \d+\.\d s after the kill/m,
+    );
+    expect(stdout).toMatch(/^work rate {9}\d+ tasks\/s/m);
     expect(stdout).toMatch(/^demo OK$/m);
   });
 
