@@ -181,6 +181,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       takeReady: (count) => (this.#lock.busy || this.#closing ? undefined : this.#taker.takeReady(count)),
       read: (count, signal) => this.#read(count, Number.POSITIVE_INFINITY, signal),
       work: (event, held, timeoutMs) => this.#leases.work(event.id, held, timeoutMs),
+      handedOut: () => this.#leases.handedOut(),
       ack: (event) => this.#ack(event.id),
       fail: (event, error) => void this.#fail(event, error),
       release: (event) => {

@@ -88,6 +88,11 @@ export class Leases {
     for (const id of ids) this.#holds.set(id, now);
   }
 
+  /** An event handed out and settled at once: counted (the buffer moves), not held. */
+  handedOut(): void {
+    this.#handedOut++;
+  }
+
   /**
    * An event handed out: held by `held` until settled or until `timeoutMs` passes, then
    * `held.expire` is called and the event is no longer refreshed.

@@ -32,6 +32,8 @@ export interface RunnerHost<T> {
   read(count: number, signal: AbortSignal): Promise<Array<GroupDelivery<T>>>;
   /** The event is being worked on by `held`: until settled or until `timeoutMs` passes (then `held.expire`). */
   work(event: GroupDelivery<T>, held: Held, timeoutMs: number): void;
+  /** An event was handed to a handler that settled at once (counted, not held). */
+  handedOut(): void;
   /** The event was handled: acknowledge it. */
   ack(event: GroupDelivery<T>): void;
   /** The event's handling failed (or ran out of time). */
@@ -126,8 +128,10 @@ export class GroupRunner<T> {
   // Runs one handler under its hold limit; a synchronous one costs no promise and no slot.
   #dispatch(handler: GroupEventHandler<T>, event: GroupDelivery<T>, slots: Slots, timeoutMs: number): void {
     const run = new HandlerRun(this.#host, event, slots);
-    this.#host.work(event, run, timeoutMs);
-    if (runHandler(handler, [event.value, event], run)) run.track();
+    // A synchronous handler has settled before any timer could look at it: only a handler still
+    // running when it returns is held under its time limit.
+    if (runHandler(handler, [event.value, event], run)) run.track(timeoutMs);
+    else this.#host.handedOut();
   }
 
   // A loop's way to get events: waits out outages, goes on after gaps (or not), ends (undefined) on
@@ -188,8 +192,9 @@ class HandlerRun<T> implements HandlerOutcome, Held {
     this.#slots = slots;
   }
 
-  /** The handler returned a promise: it takes a slot until it settles or runs out of time. */
-  track(): void {
+  /** The handler returned a promise: it takes a slot and holds its event until it settles or runs out of time. */
+  track(timeoutMs: number): void {
+    this.#host.work(this.#event, this, timeoutMs);
     if (this.#settled) return;
     this.#tracked = true;
     this.#slots.take();
