@@ -18,11 +18,11 @@ import {
   validateTimeout,
   within,
 } from '@redis-ipc/core/internal';
+import { BufferReturn } from './buffer-return.js';
 import type { DeadLetter } from './dead-letter.js';
 import { Dispatcher, type Entry } from './dispatcher.js';
-import type { DeadLetterEvent, ReadQueueEvents } from './events.js';
-import { ItemDecoder } from './item-decoder.js';
-import { Lease } from './lease.js';
+import type { ReadQueueEvents } from './events.js';
+import type { Lease } from './lease.js';
 import { LeaseLostError } from './lease-lost-error.js';
 import { Pump } from './pump.js';
 import { type DeadLettersOptions, QueueAdmin, type RequeueDeadLettersOptions } from './queue-admin.js';
@@ -35,10 +35,12 @@ import {
   resolveReadSettings,
   type TakeOptions,
 } from './read-options.js';
+import { assembleReader } from './reader-parts.js';
 import type { QueueCounts } from './scripts/counts.js';
-import { poppedOwner, Settlement } from './settlement.js';
+import type { Settlement } from './settlement.js';
 import { QueueTask, type Task } from './task.js';
-import { LeasedTransport, PoppedTransport, type Transport } from './transport.js';
+import { iterateTasks } from './task-iterator.js';
+import type { Transport } from './transport.js';
 import {
   type CloseOptions,
   type ProcessOptions,
@@ -77,8 +79,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   readonly #workers = new Set<TaskWorker<T>>();
   readonly #stop = new AbortController();
   readonly #removeSignalListener: () => void;
-  // Giving the buffer back after the last worker or iterator stopped.
-  #returning: Promise<void> | undefined;
+  readonly #bufferReturn: BufferReturn<T>;
   #closing: Promise<void> | undefined;
   // Handlers (or loop bodies) run in a burst of quick ones: takes mark what they take as started.
   #burst = false;
@@ -94,92 +95,38 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.#ipc = ipc;
     this.#settings = settings;
     const keys = new QueueKeys(ipc, name);
-    const reader = keys.reader(this.consumerId);
     this.#admin = new QueueAdmin(ipc, keys);
     const report = (error: unknown) => reportError(this, error);
     this.#dispatcher = new Dispatcher<T>(settings.prefetch, {
       demand: () => this.#pump.ensureRunning(),
       handedOut: (task) => this.#settlement?.started(task),
       lastWaiterLeft: () => this.#pump.endWait(),
-      consumersGone: () => this.#returnBuffered(),
+      consumersGone: () => this.#bufferReturn.consumersGone(),
     });
-    if (settings.atLeastOnce) {
-      const lease = new Lease({
-        ipc,
-        keys,
-        reader,
-        consumerId: this.consumerId,
-        leaseMs: settings.leaseMs,
-        maxDeliveries: settings.maxDeliveries,
-        events: {
-          lost: () => this.#leaseLost(),
-          recovered: (reply) => {
-            for (const letter of reply.deadLettered) {
-              this.#deadLettered({ id: letter.id, reason: 'max-deliveries', deliveries: letter.deliveries });
-            }
-            this.emit('recovered', { requeued: reply.requeued, deadLettered: reply.deadLettered.length });
-          },
-          tick: () => this.#returnIdleBuffer(),
-          error: report,
-        },
-      });
-      const settlement = new Settlement<T>(ipc, keys, reader, this.consumerId, settings.maxDeliveries, {
-        get generation() {
-          return lease.generation;
-        },
-        delayed: (delayMs) => lease.wake(delayMs),
-        deadLettered: (task, error, reason) =>
-          this.#deadLettered({
-            id: task.id,
-            reason: 'failed',
-            deliveries: task.deliveries,
-            error: error === undefined ? undefined : reason,
-          }),
-        reportError: report,
-      });
-      this.#lease = lease;
-      this.#settlement = settlement;
-      this.#transport = new LeasedTransport<T>(ipc, keys, reader, this.consumerId, settings, {
-        allocate: (count) => lease.allocate(count),
-        noteTaken: (reply) => {
-          lease.noteRegistration(reply.newlyRegistered);
-          if (reply.markedThrough > 0) settlement.marked(reply.markedThrough);
-        },
-        get burst() {
-          return reader$.#burst;
-        },
-        get registered() {
-          return lease.registered;
-        },
-        forEachKnown: (visit) => {
-          settlement.forEachHeld(visit);
-          this.#dispatcher.buffer.forEach((entry) => {
-            if (entry instanceof QueueTask) visit(entry.seq);
-          });
-        },
-        reportError: report,
-      });
-    } else {
-      this.#transport = new PoppedTransport<T>(ipc, keys, reader, this.consumerId, settings, report);
-    }
-    const decoder = new ItemDecoder<T>({
-      ipc,
-      keys,
-      reader,
-      consumerId: this.consumerId,
-      payload: options,
-      decodeErrors: settings.decodeErrors,
-      owner: this.#settlement ?? poppedOwner,
-      events: {
-        undecodable: (error, id, deliveries) => {
-          if (id !== undefined)
-            this.#deadLettered({ id, reason: 'decode', deliveries, error: error.message });
-          this.emit('decode-error', error);
-        },
-        reportError: report,
+    const parts = assembleReader<T>(ipc, keys, this.consumerId, settings, options, {
+      get burst() {
+        return reader$.#burst;
       },
+      forEachBuffered: (visit) =>
+        this.#dispatcher.buffer.forEach((entry) => {
+          if (entry instanceof QueueTask) visit(entry.seq);
+        }),
+      leaseLost: () => this.#leaseLost(),
+      recovered: (reply) => {
+        for (const { id, deliveries } of reply.deadLettered) {
+          this.emit('dead-letter', { id, reason: 'max-deliveries', deliveries });
+        }
+        this.emit('recovered', { requeued: reply.requeued, deadLettered: reply.deadLettered.length });
+      },
+      leaseTick: () => this.#bufferReturn.checkIdle(),
+      deadLettered: (event) => this.emit('dead-letter', event),
+      decodeError: (error) => this.emit('decode-error', error),
+      reportError: report,
     });
-    const lease = this.#lease;
+    this.#lease = parts.lease;
+    this.#settlement = parts.settlement;
+    this.#transport = parts.transport;
+    const { lease, decoder } = parts;
     this.#pump = new Pump<T>(
       {
         get generation() {
@@ -200,6 +147,13 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#dispatcher,
       this.#transport,
       decoder,
+    );
+    this.#bufferReturn = new BufferReturn(
+      this.#dispatcher,
+      this.#transport,
+      this.#pump,
+      settings.leaseMs,
+      () => this.closed,
     );
     this.#removeSignalListener = onAbort(options.signal, () => void this.close());
   }
@@ -243,52 +197,15 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
    * them keeps the loop fast.
    */
   iterate(options: IterateOptions = {}): AsyncIterableIterator<Task<T>> {
-    const { signal } = options;
-    const dispatcher = this.#dispatcher;
-    let counted = false;
-    let error: DecodeError | undefined;
-    // A task handed out whose started mark is still being written: returned once it is.
-    let marking: { readonly task: QueueTask<T>; readonly written: Promise<void> } | undefined;
-    let lastNext = Number.NEGATIVE_INFINITY;
-    const ended = () => this.closed || this.#ipc.closed || signal?.aborted === true;
-    return loopIterator<Task<T>>({
-      fast: () => {
-        if (ended() || error) return undefined;
-        if (!counted) {
-          counted = true;
-          dispatcher.countConsumer(1);
-        }
-        const entry = dispatcher.poll();
-        if (entry instanceof DecodeError) error = entry;
-        if (!(entry instanceof QueueTask)) return undefined;
-        // A loop body quicker than a millisecond is one of a burst: mark a few tasks ahead.
-        const now = performance.now();
-        const written = this.#beforeStart(entry, now - lastNext < 1);
-        lastNext = now;
-        if (!written) return entry;
-        marking = { task: entry, written };
-        return undefined;
+    return iterateTasks<T>(
+      {
+        dispatcher: this.#dispatcher,
+        closed: () => this.closed || this.#ipc.closed,
+        beforeStart: (task, fast) => this.#beforeStart(task, fast),
+        started: (task) => this.#started(task),
       },
-      slow: async () => {
-        if (marking) {
-          const { task, written } = marking;
-          marking = undefined;
-          await written;
-          return task;
-        }
-        if (error) throw error;
-        if (ended()) return undefined;
-        try {
-          return await this.#started(unwrap(await dispatcher.next(signal, Number.POSITIVE_INFINITY)));
-        } catch (failure) {
-          if (ended() || isIpcError(failure, 'IPC_CLOSED')) return undefined;
-          throw failure;
-        }
-      },
-      finish: () => {
-        if (counted) dispatcher.countConsumer(-1);
-      },
-    });
+      options.signal,
+    );
   }
 
   /** `for await (const task of reader)`: see {@link ReadQueue.iterate}. */
@@ -406,7 +323,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     // once the lease expires.
     const grace = (Number.isFinite(deadline) ? Math.max(0, deadline - performance.now()) : 0) + 1000;
     const givingBack = (async () => {
-      await Promise.allSettled([this.#pump.idle(), this.#returning]);
+      await Promise.allSettled([this.#pump.idle(), this.#bufferReturn.returning]);
       // Stopped before giving back, so that a late renewal cannot register the closed reader again.
       this.#lease?.stop();
       if (this.#ipc.closed) return;
@@ -450,31 +367,6 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.emit('lease-lost');
   }
 
-  // The last worker or iterator stopped: what was fetched ahead for it goes back to the head of the
-  // queue, for other readers, rather than sit leased here until this reader closes.
-  #returnBuffered(): void {
-    if (this.closed || this.#dispatcher.hasTakers) return;
-    // A take or a blocking wait still on its way is given back once it has landed.
-    this.#pump.afterLanding(() => this.#returnBuffered());
-    const tasks = this.#dispatcher.takeBuffered();
-    if (tasks.length === 0) return;
-    const done = this.#transport.giveBackBuffered(tasks);
-    this.#returning = done;
-    void done.then(() => {
-      if (this.#returning === done) this.#returning = undefined;
-    });
-  }
-
-  // Buffered tasks nobody has drawn from for a whole lease period (every lane busy with long
-  // handlers) go back, so that idle readers elsewhere run them.
-  #returnIdleBuffer(): void {
-    const dispatcher = this.#dispatcher;
-    if (this.closed || dispatcher.buffer.length === 0 || dispatcher.waiting > 0) return;
-    if (performance.now() - dispatcher.lastHandOut < this.#settings.leaseMs) return;
-    const tasks = dispatcher.takeBuffered();
-    if (tasks.length > 0) void this.#transport.giveBackBuffered(tasks);
-  }
-
   // Resolves with `task` once its started mark has been written (at once when it has).
   async #started(task: Task<T>): Promise<Task<T>> {
     if (task instanceof QueueTask) await this.#beforeStart(task, false);
@@ -485,10 +377,6 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.#burst = fast;
     const through = fast ? Math.max(task.seq, this.#dispatcher.highestSeq) : task.seq;
     return this.#settlement?.beforeStart(task, through);
-  }
-
-  #deadLettered(event: DeadLetterEvent): void {
-    this.emit('dead-letter', event);
   }
 
   #assertOpen(): void {
