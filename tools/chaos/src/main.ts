@@ -33,7 +33,10 @@ function printVerdict(verdict: Verdict, ms: number, dir: string): void {
     console.log(`ok    ${head}: ${figures}`);
     return;
   }
-  console.log(`FAIL  ${head}: ${verdict.violations.length} violation(s); ${figures}`);
+  const rules = new Map<string, number>();
+  for (const violation of verdict.violations) rules.set(violation.rule, (rules.get(violation.rule) ?? 0) + 1);
+  const byRule = [...rules].map(([rule, count]) => `${rule} ${count}`).join(', ');
+  console.log(`FAIL  ${head}: ${verdict.violations.length} violation(s) (${byRule}); ${figures}`);
   console.log(`      ${verdict.summary}`);
   for (const violation of verdict.violations.slice(0, MAX_VIOLATIONS_SHOWN)) {
     console.log(`  [${violation.rule}] ${violation.message}`);

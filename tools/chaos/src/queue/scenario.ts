@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readJournals } from '../run/journal.js';
 import { Random } from '../run/random.js';
 import { type Scenario, scenarioSeed } from '../run/scenario.js';
@@ -11,6 +13,8 @@ export const queueScenario: Scenario = {
   async run(ctx) {
     const plan = planQueue(ctx.seed, new Random(scenarioSeed('queue', ctx.seed)));
     const result = await runQueue(ctx, plan);
+    // What Redis held at the end, beside the journals: enough to study a failed run later.
+    writeFileSync(join(ctx.dir, 'result.json'), JSON.stringify({ plan, ...result }));
     return checkQueue(plan, { ...result, entries: readJournals(ctx.dir) });
   },
 };
