@@ -1,5 +1,5 @@
-import { isIpcError, isTransientError, toIpcError } from '@redis-ipc/core';
-import { backoffDelay, sleep, validateTimeout } from '@redis-ipc/core/internal';
+import { type IpcError, isIpcError, isTransientError, toIpcError } from '@redis-ipc/core';
+import { retryTransient, sleep, validateTimeout } from '@redis-ipc/core/internal';
 import type { Dispatcher } from './dispatcher.js';
 import type { ItemDecoder } from './item-decoder.js';
 import { MAX_BATCH } from './read-options.js';
@@ -46,6 +46,8 @@ export class Pump<T> {
   #taking: Promise<TakeOutcome> | undefined;
   // The blocking wait in progress: aborted when nobody wants a task any more.
   #wait: { readonly controller: AbortController; readonly ended: Promise<void> } | undefined;
+  // Pauses in a row while only this client's own tasks wait (skipOwn): they grow, up to skipOwnPollMs.
+  #ownPolls = 0;
 
   constructor(host: PumpHost, dispatcher: Dispatcher<T>, transport: Transport<T>, decoder: ItemDecoder<T>) {
     this.#host = host;
@@ -88,41 +90,15 @@ export class Pump<T> {
   }
 
   async #loop(): Promise<void> {
-    let failures = 0;
-    let ownPolls = 0;
     const dispatcher = this.#dispatcher;
+    const { stopSignal } = this.#host;
+    // Only transient failures are retried (with backoff); each is reported.
+    const onError = (error: IpcError) => {
+      if (isTransientError(error)) this.#host.reportError(error);
+    };
     while (dispatcher.wanted() > 0) {
-      dispatcher.serve();
-      if (dispatcher.wanted() === 0) break;
       try {
-        // skipOwn needs a take's verdict (empty, or only our own tasks) before it may block; so does a
-        // reconciliation, which runs before a take and never beside a blocking wait.
-        const host = this.#host;
-        if (
-          dispatcher.queueWasEmpty &&
-          dispatcher.waiting > 0 &&
-          host.mayWaitBlindly &&
-          !host.mustTakeFirst &&
-          !this.#taking
-        ) {
-          await this.#waitForPush(-1);
-          continue;
-        }
-        const outcome = await this.#takeOnce(dispatcher.wanted());
-        failures = 0;
-        if (outcome.taken > 0) {
-          ownPolls = 0;
-          continue;
-        }
-        // A top-up found nothing: not worth a blocking wait while nobody is waiting.
-        if (dispatcher.waiting === 0) break;
-        if (outcome.status === 'only-own') {
-          // A blocking wait would wake at once on our own items: look again after a pause instead.
-          await this.#pause(Math.min(this.#host.skipOwnPollMs, 10 * 2 ** ownPolls++));
-          continue;
-        }
-        ownPolls = 0;
-        await this.#waitForPush(outcome.nextDueMs);
+        if ((await retryTransient(() => this.#step(), { signal: stopSignal, onError })) === 'done') break;
       } catch (error) {
         if (this.#host.stopped) break;
         const failure = toIpcError(error);
@@ -133,14 +109,45 @@ export class Pump<T> {
           break;
         }
         this.#host.reportError(failure);
-        if (isTransientError(failure)) {
-          await this.#pause(backoffDelay(failures++));
-          continue;
-        }
         dispatcher.fail(failure);
         break;
       }
     }
+  }
+
+  // One take or one wait; 'done' when nobody wants more for now.
+  async #step(): Promise<'again' | 'done'> {
+    const dispatcher = this.#dispatcher;
+    const host = this.#host;
+    dispatcher.serve();
+    if (dispatcher.wanted() === 0) return 'done';
+    // skipOwn needs a take's verdict (empty, or only our own tasks) before it may block; so does a
+    // reconciliation, which runs before a take and never beside a blocking wait.
+    if (
+      dispatcher.queueWasEmpty &&
+      dispatcher.waiting > 0 &&
+      host.mayWaitBlindly &&
+      !host.mustTakeFirst &&
+      !this.#taking
+    ) {
+      await this.#waitForPush(-1);
+      return 'again';
+    }
+    const outcome = await this.#takeOnce(dispatcher.wanted());
+    if (outcome.taken > 0) {
+      this.#ownPolls = 0;
+      return 'again';
+    }
+    // A top-up found nothing: not worth a blocking wait while nobody is waiting.
+    if (dispatcher.waiting === 0) return 'done';
+    if (outcome.status === 'only-own') {
+      // A blocking wait would wake at once on our own items: look again after a pause instead.
+      await this.#pause(Math.min(host.skipOwnPollMs, 10 * 2 ** this.#ownPolls++));
+      return 'again';
+    }
+    this.#ownPolls = 0;
+    await this.#waitForPush(outcome.nextDueMs);
+    return 'again';
   }
 
   async #pause(ms: number): Promise<void> {

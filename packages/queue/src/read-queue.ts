@@ -14,6 +14,7 @@ import {
   integerOption,
   loopIterator,
   onAbort,
+  rejectUnknownOptions,
   reportError,
   validateTimeout,
   within,
@@ -221,6 +222,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
    */
   process(handler: TaskHandler<T>, options: ProcessOptions = {}): Worker {
     this.#assertOpen();
+    rejectUnknownOptions(options, ['concurrency', 'timeoutMs', 'signal'], 'process');
     const concurrency = integerOption(options.concurrency ?? 1, 'concurrency', 1, 10_000);
     const dispatcher = this.#dispatcher;
     const reader$ = this;

@@ -8,7 +8,7 @@ import {
   type PayloadOptions,
   toIpcError,
 } from '@redis-ipc/core';
-import { durationOption } from '@redis-ipc/core/internal';
+import { durationOption, rejectUnknownOptions } from '@redis-ipc/core/internal';
 import { Envelope, validateTaskId } from './envelope.js';
 import { QueueAdmin } from './queue-admin.js';
 import { QueueKeys } from './queue-keys.js';
@@ -86,6 +86,11 @@ export class WriteQueue<T> {
 
   /** Use {@link createWriteQueue}. */
   constructor(ipc: IpcClient, name: string, options: WriteQueueOptions<T> = {}) {
+    rejectUnknownOptions(
+      options,
+      ['codec', 'schema', 'maxPayloadBytes', 'dedupeWindowMs'],
+      'createWriteQueue',
+    );
     this.name = name;
     this.#ipc = ipc;
     this.#keys = new QueueKeys(ipc, name);
