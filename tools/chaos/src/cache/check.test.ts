@@ -76,3 +76,22 @@ describe('checkCache', () => {
     expect(rules([...loads, ...stopped])).toEqual([]);
   });
 });
+
+describe('checkCache, waits end on time', () => {
+  it('flags a wait that outlived its timeout while the server stood still', () => {
+    const hung = history(
+      [0, 'waiter-0.1', 'wait', { key: 'k0', w: 1, timeoutMs: 1000 }],
+      [100, 'checker', 'fault', { kind: 'server-stop', durationMs: 4000 }],
+      [4100, 'checker', 'server-resumed'],
+      [4200, 'waiter-0.1', 'wait-error', { key: 'k0', w: 1, code: 'IPC_TIMEOUT' }],
+    );
+    expect(rules(hung)).toEqual(['wait-overran']);
+    const onTime = history(
+      [0, 'waiter-0.1', 'wait', { key: 'k0', w: 1, timeoutMs: 1000 }],
+      [100, 'checker', 'fault', { kind: 'server-stop', durationMs: 4000 }],
+      [1010, 'waiter-0.1', 'wait-error', { key: 'k0', w: 1, code: 'IPC_TIMEOUT' }],
+      [4100, 'checker', 'server-resumed'],
+    );
+    expect(rules(onTime)).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { FaultTimeline } from '../run/faults.js';
 import type { Entry } from '../run/journal.js';
+import { stalled } from '../run/stalls.js';
 import type { Verdict, Violation } from '../run/verdict.js';
 import type { CachePlan } from './plan.js';
 
@@ -9,6 +10,8 @@ import type { CachePlan } from './plan.js';
  * leaves room for a loaded machine, and is far below the 10 s re-check a lost wake-up falls back to.
  */
 export const WAKE_BOUND_MS = 2000;
+/** How late past its `timeoutMs` a wait may end (timers on a loaded machine), even with Redis down. */
+export const WAIT_SLACK_MS = 1500;
 /** A value must stay readable this long for a waiter to be expected to see it. */
 const HOLD_MS = 300;
 
@@ -45,6 +48,8 @@ interface Load {
  * - every `waitFor` that ended with a value got a value some writer wrote to that key;
  * - a wait whose key held a lasting value woke within {@link WAKE_BOUND_MS} of it, and a wait timed out
  *   only when its key held no lasting value early enough (waits hit by a fault are left out);
+ * - every wait ends within its `timeoutMs` (plus {@link WAIT_SLACK_MS}), even while Redis is down,
+ *   restarting or stopped;
  * - `getOrSet` never ran two loaders of one key at once, unless a fault (a stopped or cut-off
  *   loader, a restart) let the first one's lock lapse.
  */
@@ -100,7 +105,30 @@ export function checkCache(plan: CachePlan, entries: readonly Entry[]): Verdict 
   let timedOut = 0;
   let checked = 0;
   let maxWakeMs = 0;
+  const closedAt = new Map(entries.filter((e) => e.ev === 'closed').map((e) => [e.proc, e.t]));
   for (const wait of waits) {
+    // Waits end on time, whatever Redis does (down, restarting, stopped): never a hung promise.
+    const bound = wait.start + wait.timeoutMs + WAIT_SLACK_MS;
+    const end = wait.end ?? closedAt.get(wait.proc);
+    if (
+      end !== undefined &&
+      end > bound &&
+      !faults.of(wait.proc, wait.start, end).some((f) => f.label !== undefined)
+    ) {
+      if (!stalled(entries, wait.proc, wait.start, end)) {
+        const how = wait.end === undefined ? 'had not ended when its process closed' : 'ended';
+        fail(
+          'wait-overran',
+          `${wait.proc}'s wait for ${wait.key} (timeoutMs ${wait.timeoutMs}) ${how} ${end - wait.start} ms after it began`,
+          [
+            ...wait.entries,
+            ...entries.filter(
+              (e) => e.proc === 'checker' && e.ev !== 'spawn' && e.t >= wait.start && e.t <= end,
+            ),
+          ],
+        );
+      }
+    }
     if (wait.end === undefined) continue;
     if (wait.woke !== undefined) {
       woke += 1;

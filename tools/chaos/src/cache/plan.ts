@@ -17,7 +17,9 @@ export type CacheFault =
   | { readonly atMs: number; readonly kind: 'kill'; readonly target: string; readonly respawnMs: number }
   | { readonly atMs: number; readonly kind: 'stop'; readonly target: string; readonly durationMs: number }
   | { readonly atMs: number; readonly kind: 'client-kill'; readonly target: string }
-  | { readonly atMs: number; readonly kind: 'restart'; readonly hard: boolean };
+  | { readonly atMs: number; readonly kind: 'restart'; readonly hard: boolean }
+  /** SIGSTOP of redis-server for `durationMs`, then SIGCONT. */
+  | { readonly atMs: number; readonly kind: 'server-stop'; readonly durationMs: number };
 
 /** Everything one cache run does, drawn from its seed. */
 export interface CachePlan {
@@ -73,15 +75,20 @@ export function planCache(seed: number, random: Random): CachePlan {
   for (let f = random.int(0, 3); f > 0; f -= 1) {
     const atMs = random.int(300, 4500);
     const target = random.pick(targets);
-    const kind = random.weighted({ kill: 3, stop: 3, 'client-kill': 3, restart: restarted ? 0 : 1 });
+    const kind = random.weighted({
+      kill: 3,
+      stop: 3,
+      'client-kill': 3,
+      restart: restarted ? 0 : 1,
+      'server-stop': restarted ? 0 : 1,
+    });
     if (kind === 'kill') faults.push({ atMs, kind, target, respawnMs: random.int(100, 1000) });
     else if (kind === 'stop')
       faults.push({ atMs, kind, target, durationMs: Math.round(lockMs * (1.1 + random.next() * 0.5)) });
     else if (kind === 'client-kill') faults.push({ atMs, kind, target });
-    else {
-      restarted = true;
-      faults.push({ atMs, kind, hard: random.chance(0.5) });
-    }
+    else if (kind === 'restart') faults.push({ atMs, kind, hard: random.chance(0.5) });
+    else faults.push({ atMs, kind, durationMs: random.int(1000, 4000) });
+    if (kind === 'restart' || kind === 'server-stop') restarted = true;
   }
   faults.sort((a, b) => a.atMs - b.atMs);
   return {

@@ -1,5 +1,6 @@
 import { type RunContext, sleep } from '../run/context.js';
 import { restartServer } from '../run/restart.js';
+import { stopServer } from '../run/server-stop.js';
 import { Supervisor } from '../run/supervisor.js';
 import type { CacheFault, CachePlan } from './plan.js';
 
@@ -59,5 +60,7 @@ async function inject(ctx: RunContext, supervisor: Supervisor, fault: CacheFault
       return supervisor.cutConnections(fault.target);
     case 'restart':
       return restartServer(ctx, fault.hard);
+    case 'server-stop':
+      return stopServer(ctx, fault.durationMs);
   }
 }

@@ -48,7 +48,9 @@ export type QueueFault =
   | { readonly atMs: number; readonly kind: 'kill'; readonly consumer: number; readonly respawnMs: number }
   | { readonly atMs: number; readonly kind: 'stop'; readonly consumer: number; readonly durationMs: number }
   | { readonly atMs: number; readonly kind: 'client-kill'; readonly consumer: number }
-  | { readonly atMs: number; readonly kind: 'restart'; readonly hard: boolean };
+  | { readonly atMs: number; readonly kind: 'restart'; readonly hard: boolean }
+  /** SIGSTOP of redis-server for `durationMs`, then SIGCONT. */
+  | { readonly atMs: number; readonly kind: 'server-stop'; readonly durationMs: number };
 
 /** Settings of the consumers' reader (the same for every consumer process). */
 export interface ReaderSettings {
@@ -158,16 +160,21 @@ export function planQueue(seed: number, random: Random): QueuePlan {
   for (let f = 0; f < faultCount; f += 1) {
     const atMs = random.int(300, 5000);
     const consumer = random.int(0, consumers.length - 1);
-    const kind = random.weighted({ kill: 4, stop: 3, 'client-kill': 3, restart: restarted ? 0 : 2 });
+    const kind = random.weighted({
+      kill: 4,
+      stop: 3,
+      'client-kill': 3,
+      restart: restarted ? 0 : 1.5,
+      'server-stop': restarted ? 0 : 1,
+    });
     if (kind === 'kill') faults.push({ atMs, kind, consumer, respawnMs: random.int(100, 1500) });
     if (kind === 'stop') {
       faults.push({ atMs, kind, consumer, durationMs: Math.round(leaseMs * (1.2 + random.next() * 0.8)) });
     }
     if (kind === 'client-kill') faults.push({ atMs, kind, consumer });
-    if (kind === 'restart') {
-      restarted = true;
-      faults.push({ atMs, kind, hard: random.chance(0.5) });
-    }
+    if (kind === 'restart') faults.push({ atMs, kind, hard: random.chance(0.5) });
+    if (kind === 'server-stop') faults.push({ atMs, kind, durationMs: random.int(1000, 4000) });
+    if (kind === 'restart' || kind === 'server-stop') restarted = true;
   }
   faults.sort((a, b) => a.atMs - b.atMs);
   return {

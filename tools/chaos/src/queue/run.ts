@@ -3,6 +3,7 @@ import { createReadQueue, type DeadLetter, type QueueCounts } from '@redis-ipc/q
 import { type RunContext, sleep } from '../run/context.js';
 import { readJournals } from '../run/journal.js';
 import { restartServer } from '../run/restart.js';
+import { stopServer } from '../run/server-stop.js';
 import { Supervisor } from '../run/supervisor.js';
 import type { QueueFault, QueuePlan } from './plan.js';
 
@@ -81,6 +82,7 @@ async function inject(ctx: RunContext, supervisor: Supervisor, fault: QueueFault
   if (fault.kind === 'stop') await supervisor.stop(`consumer-${fault.consumer}`, fault.durationMs);
   if (fault.kind === 'client-kill') await supervisor.cutConnections(`consumer-${fault.consumer}`);
   if (fault.kind === 'restart') await restartServer(ctx, fault.hard);
+  if (fault.kind === 'server-stop') await stopServer(ctx, fault.durationMs);
 }
 
 /**

@@ -18,7 +18,7 @@ export type RerunReason = 'retry' | 'fault';
  * - `'retry'`: the previous delivery failed before this one started;
  * - `'fault'`: a fault hit the process of an earlier delivery while it held the item (from shortly
  *   before it started — a copy held from before the fault, run after the process came back — until
- *   its ack was confirmed), or the server restarted in between, or this delivery's own process was
+ *   its ack was confirmed), or the server restarted or stood still in between, or this delivery's own process was
  *   hit shortly before it started;
  * - undefined: a healthy reader ran it again — a broken promise.
  */
@@ -39,6 +39,6 @@ export function explainRerun(
       return 'fault';
   }
   if (faults.restarts(deliveries[0]!.start, run.start).length > 0) return 'fault';
-  if (faults.of(run.proc, run.start - staleMs, run.start).some((f) => f.kind !== 'restart')) return 'fault';
+  if (faults.of(run.proc, run.start - staleMs, run.start).some((f) => f.label !== undefined)) return 'fault';
   return undefined;
 }

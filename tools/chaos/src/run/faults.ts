@@ -2,12 +2,12 @@ import type { Entry } from './journal.js';
 
 /** One fault that hit one process (or, for a restart, every process). */
 export interface Fault {
-  readonly kind: 'kill' | 'crash' | 'stop' | 'client-kill' | 'restart';
+  readonly kind: 'kill' | 'crash' | 'stop' | 'client-kill' | 'restart' | 'server-stop';
   /** When it began. */
   readonly t: number;
   /** When it ended (a stopped process continued, a restarted server was back); `t` for instant ones. */
   readonly end: number;
-  /** The process it hit; undefined for a server restart. */
+  /** The process it hit; undefined for a server restart or stop (every process). */
   readonly label?: string;
 }
 
@@ -19,6 +19,7 @@ export class FaultTimeline {
     const faults: Fault[] = [];
     const stops = new Map<string, number>();
     let restartAt: number | undefined;
+    let serverStopAt: number | undefined;
     for (const entry of entries) {
       if (entry.proc !== 'checker') continue;
       const label = typeof entry.label === 'string' ? entry.label : undefined;
@@ -31,6 +32,10 @@ export class FaultTimeline {
       } else if (entry.ev === 'exit' && entry.expected === false && label) {
         // A process that died by itself (a crash loop, a failed start): a fault like a kill.
         faults.push({ kind: 'crash', t: entry.t, end: entry.t, label });
+      } else if (entry.ev === 'fault' && entry.kind === 'server-stop') serverStopAt = entry.t;
+      else if (entry.ev === 'server-resumed' && serverStopAt !== undefined) {
+        faults.push({ kind: 'server-stop', t: serverStopAt, end: entry.t });
+        serverStopAt = undefined;
       } else if (entry.ev === 'fault' && entry.kind === 'restart') restartAt = entry.t;
       else if (entry.ev === 'restarted' && restartAt !== undefined) {
         faults.push({ kind: 'restart', t: restartAt, end: entry.t });
@@ -49,9 +54,9 @@ export class FaultTimeline {
     return this.all.filter((f) => (f.label === undefined || f.label === label) && f.end >= from && f.t <= to);
   }
 
-  /** Server restarts overlapping [from, to]. */
+  /** Server restarts and stops overlapping [from, to]: faults that hit every process at once. */
   restarts(from: number, to: number): Fault[] {
-    return this.all.filter((f) => f.kind === 'restart' && f.end >= from && f.t <= to);
+    return this.all.filter((f) => f.label === undefined && f.end >= from && f.t <= to);
   }
 
   /** How many faults of each kind. */

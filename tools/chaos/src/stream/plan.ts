@@ -25,6 +25,8 @@ export type StreamFault =
   | { readonly atMs: number; readonly kind: 'stop'; readonly target: string; readonly durationMs: number }
   | { readonly atMs: number; readonly kind: 'client-kill'; readonly target: string }
   | { readonly atMs: number; readonly kind: 'restart'; readonly hard: boolean }
+  /** SIGSTOP of redis-server for `durationMs`, then SIGCONT. */
+  | { readonly atMs: number; readonly kind: 'server-stop'; readonly durationMs: number }
   /** `DEL` of the stream: readers must report what they had not read as a gap; the group is gone. */
   | { readonly atMs: number; readonly kind: 'delete' }
   /** `XGROUP DESTROY`: every member must say the group is missing, never re-create it silently. */
@@ -95,7 +97,8 @@ export function planStream(seed: number, random: Random): StreamPlan {
       kill: 4,
       stop: 3,
       'client-kill': 3,
-      restart: serverFault ? 0 : 1.5,
+      restart: serverFault ? 0 : 1,
+      'server-stop': serverFault ? 0 : 0.75,
       delete: serverFault ? 0 : 0.5,
       'destroy-group': serverFault ? 0 : 0.5,
     });
@@ -105,8 +108,11 @@ export function planStream(seed: number, random: Random): StreamPlan {
       faults.push({ atMs: at, kind, target, durationMs });
     } else if (kind === 'client-kill') faults.push({ atMs: at, kind, target });
     else if (kind === 'restart') faults.push({ atMs: at, kind, hard: random.chance(0.5) });
+    else if (kind === 'server-stop') faults.push({ atMs: at, kind, durationMs: random.int(1000, 4000) });
     else faults.push({ atMs: at, kind });
-    if (kind === 'restart' || kind === 'delete' || kind === 'destroy-group') serverFault = true;
+    if (kind === 'restart' || kind === 'server-stop' || kind === 'delete' || kind === 'destroy-group') {
+      serverFault = true;
+    }
   }
   faults.sort((a, b) => a.atMs - b.atMs);
   return {

@@ -3,6 +3,7 @@ import { createConsumerGroup, type StreamDeadLetter } from '@redis-ipc/stream';
 import { type RunContext, sleep } from '../run/context.js';
 import { readJournals } from '../run/journal.js';
 import { restartServer } from '../run/restart.js';
+import { stopServer } from '../run/server-stop.js';
 import { Supervisor } from '../run/supervisor.js';
 import type { StreamFault, StreamPlan } from './plan.js';
 
@@ -97,6 +98,8 @@ async function inject(
       return supervisor.cutConnections(fault.target);
     case 'restart':
       return restartServer(ctx, fault.hard);
+    case 'server-stop':
+      return stopServer(ctx, fault.durationMs);
     case 'delete':
       ctx.journal.write('fault', { kind: 'delete' });
       await ctx.command(['DEL', key]);
