@@ -92,7 +92,7 @@ export function planQueue(seed: number, random: Random): QueuePlan {
   const reader: ReaderSettings = {
     delivery,
     leaseMs,
-    maxDeliveries: random.int(2, 4),
+    maxDeliveries: random.int(2, 3),
     retryDelayMs: random.pick([0, 50, 200]),
     prefetch: random.pick([1, 10, 100]),
     timeoutMs: random.pick([300, 600]),
@@ -101,14 +101,13 @@ export function planQueue(seed: number, random: Random): QueuePlan {
 
   let n = 0;
   let longCpu = 0;
-  let crashes = 0;
+  const crashAt = random.chance(0.25) ? random.int(1, 100) : 0;
   // Ids a producer pushed in earlier batches: a repeat comes after its original, from the same producer.
   const task = (ids: { n: number; id: string }[], fresh: { n: number; id: string }[]): PushPlan => {
     n += 1;
     let kind: TaskKind = random.weighted(KIND_WEIGHTS);
-    // A crash loop per run at most: each crash costs a lease period.
-    if (crashes === 0 && random.chance(0.004)) kind = 'crash';
-    if (kind === 'crash') crashes += 1;
+    // A crash loop in one run out of four, on one task: each crash costs a lease period.
+    if (n === crashAt) kind = 'crash';
     let ms = 0;
     if (kind === 'io') ms = random.int(1, 30);
     if (kind === 'spin') ms = random.int(1, 10);
