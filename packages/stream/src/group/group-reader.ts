@@ -7,6 +7,7 @@ import { judgeGap } from '../read/position.js';
 import { CREATE_GROUP } from '../scripts/create-group.js';
 import { FIX_READ_COUNTER } from '../scripts/fix-read-counter.js';
 import { SKIP_GAP } from '../scripts/skip-gap.js';
+import { STATE } from '../scripts/state.js';
 import type { StreamGap } from '../stream-event.js';
 import { compareIds, isSuccessor } from '../stream-id.js';
 import type { StreamKeys } from '../stream-keys.js';
@@ -66,6 +67,9 @@ export class GroupReader {
   #wake: AbortController | undefined;
   #reading: Promise<string> | undefined;
   #caughtUp = true;
+  // The last read began right after the group's position (a backlog): the next one is likely to as
+  // well, so it does not ask for the stream's state up front.
+  #successive = false;
 
   constructor(
     ipc: IpcClient,
@@ -248,6 +252,7 @@ export class GroupReader {
         group: this.#group,
         consumer: this.#consumer,
         count: this.#settings.batchSize,
+        withState: !this.#successive,
       });
     } catch (error) {
       throw this.noteMissing(error) ?? error;
@@ -260,8 +265,10 @@ export class GroupReader {
     let gapIndex = 0;
     this.#caughtUp = entries.length < this.#settings.batchSize;
     // An entry right after the group's previous position: nothing can be missing in between.
-    const state = read.state;
-    if (first === undefined || !isSuccessor(before, first)) {
+    this.#successive = first !== undefined && isSuccessor(before, first);
+    if (!this.#successive) {
+      // Read after the transaction when it did not carry it: judged as a look that may be late.
+      const state = read.state ?? (await STATE.run(client, { key })).state;
       const judgement = judgeGap(before, offset, entries, state, false);
       if (judgement.gap) {
         const found = judgement.gap;

@@ -9,6 +9,8 @@ export interface ReadGroupInput {
   readonly group: string;
   readonly consumer: string;
   readonly count: number;
+  /** Read the stream's state in the same transaction (when the last read did not follow on). */
+  readonly withState: boolean;
 }
 
 /** One read of new entries, with what the gap check needs. */
@@ -19,20 +21,20 @@ export interface ReadGroupReply {
   readonly entriesRead: number | undefined;
   /** The entries now delivered to this consumer. */
   readonly entries: ReplyEntry[];
-  /** The stream's state right after the read (read in the same transaction). */
-  readonly state: StreamState;
+  /** The stream's state right after the read, when asked for (read in the same transaction). */
+  readonly state: StreamState | undefined;
 }
 
 /**
- * XREADGROUP '>' in one transaction with the group's position before it (XINFO GROUPS) and the
- * stream's state after it (XINFO STREAM): one round trip, and no second look to decide about gaps.
- * A transaction rather than a script, so the entries are not converted to Lua and back. Rejects with
- * the transaction's error (NOGROUP when the group or the stream is gone).
+ * XREADGROUP '>' in one transaction with the group's position before it (XINFO GROUPS) and, when
+ * asked, the stream's state after it (XINFO STREAM): one round trip. A transaction rather than a
+ * script, so the entries are not converted to Lua and back. Rejects with the transaction's error
+ * (NOGROUP when the group or the stream is gone).
  */
 export async function readGroup(client: RedisClient, input: ReadGroupInput): Promise<ReadGroupReply> {
   let replies: unknown[];
   try {
-    replies = (await client
+    const transaction = client
       .multi()
       .addCommand(['XINFO', 'GROUPS', input.key])
       .addCommand([
@@ -45,9 +47,9 @@ export async function readGroup(client: RedisClient, input: ReadGroupInput): Pro
         'STREAMS',
         input.key,
         '>',
-      ])
-      .addCommand(['XINFO', 'STREAM', input.key])
-      .exec()) as unknown[];
+      ]);
+    if (input.withState) transaction.addCommand(['XINFO', 'STREAM', input.key]);
+    replies = (await transaction.exec()) as unknown[];
   } catch (error) {
     throw toIpcError(error);
   }
@@ -58,7 +60,7 @@ export async function readGroup(client: RedisClient, input: ReadGroupInput): Pro
     before: fieldOf(mine, 'last-delivered-id') ?? START_ID,
     entriesRead: read === undefined ? undefined : Number(read),
     entries: streamEntriesOf(replies[1]),
-    state: stateOfInfo(replies[2]),
+    state: input.withState ? stateOfInfo(replies[2]) : undefined,
   };
 }
 
