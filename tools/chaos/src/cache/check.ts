@@ -123,7 +123,7 @@ export function checkCache(plan: CachePlan, entries: readonly Entry[]): Verdict 
           [
             ...wait.entries,
             ...entries.filter(
-              (e) => e.proc === 'checker' && e.ev !== 'spawn' && e.t >= wait.start && e.t <= end,
+              (e) => e.proc === 'checker' && e.ev !== 'spawn' && e.t >= wait.start - 10_000 && e.t <= end,
             ),
           ],
         );
