@@ -5,8 +5,14 @@ import { type Decoded, Envelope } from './envelope.js';
 import type { QueueKeys, ReaderKeys } from './queue-keys.js';
 import type { DecodeErrorPolicy } from './read-options.js';
 import { deadLetterScript } from './scripts/dead-letter.js';
-import type { TakenItem } from './scripts/take.js';
 import { QueueTask, type TaskOwner } from './task.js';
+
+// One taken item.
+interface Taken {
+  readonly item: string;
+  readonly seq: number;
+  readonly deliveries: number;
+}
 
 /** What an {@link ItemDecoder} tells its reader. */
 export interface DecoderEvents {
@@ -42,29 +48,35 @@ export class ItemDecoder<T> {
     this.#envelope = new Envelope(new PayloadCodec(options.payload), undefined);
   }
 
-  /** The entry for one taken item, under lease generation `generation`. */
-  decode(taken: TakenItem, generation: number): Entry<T> | undefined | Promise<Entry<T> | undefined> {
+  /**
+   * The entry for one taken item: its token `seq` (-1 when popped), its deliveries so far, under lease
+   * generation `generation`.
+   */
+  decode(
+    item: string,
+    seq: number,
+    deliveries: number,
+    generation: number,
+  ): Entry<T> | undefined | Promise<Entry<T> | undefined> {
     let decoded: Decoded<T> | Promise<Decoded<T>>;
     try {
-      decoded = this.#envelope.decode(taken.item, undefined);
+      decoded = this.#envelope.decode(item, undefined);
     } catch (error) {
-      return this.#undecodable(taken, error);
+      return this.#undecodable({ item, seq, deliveries }, error);
     }
+    const { owner } = this.#options;
     if (decoded instanceof Promise) {
       return decoded.then(
-        (done) => this.#task(taken, generation, done),
-        (error: unknown) => this.#undecodable(taken, error),
+        ({ parsed, value }) =>
+          new QueueTask(owner, item, seq, deliveries, generation, parsed.id, value, parsed.producer),
+        (error: unknown) => this.#undecodable({ item, seq, deliveries }, error),
       );
     }
-    return this.#task(taken, generation, decoded);
-  }
-
-  #task(taken: TakenItem, generation: number, decoded: Decoded<T>): QueueTask<T> {
     const { parsed, value } = decoded;
-    return new QueueTask(this.#options.owner, taken, generation, parsed.id, value, parsed.producer);
+    return new QueueTask(owner, item, seq, deliveries, generation, parsed.id, value, parsed.producer);
   }
 
-  async #undecodable(taken: TakenItem, error: unknown): Promise<Entry<T> | undefined> {
+  async #undecodable(taken: Taken, error: unknown): Promise<Entry<T> | undefined> {
     if (!(error instanceof DecodeError)) throw error;
     const { ipc, keys, reader, consumerId, events } = this.#options;
     const id = await retryTransient(

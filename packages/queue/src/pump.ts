@@ -189,13 +189,19 @@ export class Pump<T> {
   }
 
   async #accept(reply: TakeReply, want: number): Promise<TakeOutcome> {
-    const taken = reply.tasks.length;
+    const taken = reply.items.length;
     this.#dispatcher.noteTaken(taken, want);
     const outcome = { taken, status: reply.status, nextDueMs: reply.nextDueMs };
     if (taken === 0) return outcome;
     const generation = this.#host.generation;
-    for (const delivery of reply.tasks) {
-      let entry = this.#decoder.decode(delivery, generation);
+    const { items, firstSeq, deliveries } = reply;
+    for (let i = 0; i < items.length; i++) {
+      let entry = this.#decoder.decode(
+        items[i]!,
+        firstSeq < 0 ? -1 : firstSeq + i,
+        deliveries ? deliveries[i]! : 1,
+        generation,
+      );
       if (entry instanceof Promise) entry = await entry;
       // Decoded after the lease was lost: the delivery belongs to others now.
       if (entry && generation === this.#host.generation) this.#dispatcher.accept(entry);

@@ -6,13 +6,11 @@ import {
   DecodeError,
   type IpcClient,
   type IpcError,
-  isIpcError,
   toIpcError,
 } from '@redis-ipc/core';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   integerOption,
-  loopIterator,
   onAbort,
   rejectUnknownOptions,
   reportError,

@@ -105,7 +105,9 @@ export class QueueTask<T> implements Task<T> {
 
   constructor(
     owner: TaskOwner<T>,
-    delivery: { readonly item: string; readonly seq: number; readonly deliveries: number },
+    item: string,
+    seq: number,
+    deliveries: number,
     generation: number,
     id: string,
     value: T,
@@ -113,9 +115,9 @@ export class QueueTask<T> implements Task<T> {
   ) {
     this.#owner = owner;
     this.id = id;
-    this.item = delivery.item;
-    this.seq = delivery.seq;
-    this.deliveries = delivery.deliveries;
+    this.item = item;
+    this.seq = seq;
+    this.deliveries = deliveries;
     this.generation = generation;
     this.value = value;
     this.producer = producer;

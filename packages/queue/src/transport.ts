@@ -57,7 +57,9 @@ const EMPTY: TakeReply = {
   nextDueMs: -1,
   newlyRegistered: false,
   markedThrough: 0,
-  tasks: [],
+  items: [],
+  firstSeq: -1,
+  deliveries: undefined,
 };
 
 // Shared by both transports when a take goes through the script (always when leased; at-most-once
@@ -124,7 +126,7 @@ class ScriptTaker {
       try {
         if (attempts++ > 0 || drainFirst) {
           const drained = await this.take(redis, this.input(want, true, allocate(want), markTaken()));
-          if (drained.tasks.length > 0) return drained;
+          if (drained.items.length > 0) return drained;
           // End the wait (with nothing) so that tasks leased by the lost reply are reconciled first.
           if (lost && this.#leaseMs > 0) return drained;
         }
@@ -132,7 +134,7 @@ class ScriptTaker {
           redis.sendCommand(['BLMOVE', main, landing, 'RIGHT', 'LEFT', String(wait.seconds)]),
           this.take(redis, this.input(want, true, allocate(want), markTaken())),
         ]);
-        return moved === null && taken.tasks.length === 0 ? null : taken;
+        return moved === null && taken.items.length === 0 ? null : taken;
       } catch (error) {
         failed = true;
         onAttemptFailed();
@@ -231,10 +233,10 @@ export class LeasedTransport<T> implements Transport<T> {
   }
 
   async giveBack(reply: TakeReply): Promise<void> {
-    if (reply.tasks.length === 0) return;
+    if (reply.items.length === 0) return;
     await this.#release(
       false,
-      reply.tasks.map((task) => ({ seq: task.seq, deliveries: 0 })),
+      reply.items.map((_, index) => ({ seq: reply.firstSeq + index, deliveries: 0 })),
     ).catch((error: unknown) => this.#releaseFailed(error));
   }
 
@@ -371,7 +373,7 @@ export class PoppedTransport<T> implements Transport<T> {
   }
 
   async giveBack(reply: TakeReply): Promise<void> {
-    await this.#pushBack(reply.tasks.map((task) => task.item));
+    await this.#pushBack(reply.items);
   }
 
   async giveBackBuffered(tasks: readonly QueueTask<T>[]): Promise<void> {
@@ -400,6 +402,8 @@ function poppedReply(items: readonly string[]): TakeReply {
     nextDueMs: -1,
     newlyRegistered: false,
     markedThrough: 0,
-    tasks: items.map((item) => ({ item: String(item), deliveries: 1, seq: -1 })),
+    items,
+    firstSeq: -1,
+    deliveries: undefined,
   };
 }

@@ -29,16 +29,6 @@ export interface TakeInput {
   readonly markTaken: boolean;
 }
 
-/** One task taken. */
-export interface TakenItem {
-  /** The item exactly as stored. */
-  readonly item: string;
-  /** Deliveries including this one. */
-  readonly deliveries: number;
-  /** The delivery's token (sequence number of the reader). */
-  readonly seq: number;
-}
-
 /** The reply of {@link takeScript}. */
 export interface TakeReply {
   readonly status: TakeStatus;
@@ -48,7 +38,12 @@ export interface TakeReply {
   readonly newlyRegistered: boolean;
   /** The started mark the take stored (every task it took); 0 when it stored none. */
   readonly markedThrough: number;
-  readonly tasks: readonly TakenItem[];
+  /** The items taken, exactly as stored, oldest first. */
+  readonly items: readonly string[];
+  /** Token of `items[0]`; `items[i]` has `firstSeq + i`. -1 for popped items (no token). */
+  readonly firstSeq: number;
+  /** Deliveries of each item, this one included; `undefined` when every one is a first delivery. */
+  readonly deliveries: readonly number[] | undefined;
 }
 
 const STATUS: Record<number, TakeStatus> = { 0: 'empty', 1: 'taken', 2: 'only-own' };
@@ -81,15 +76,19 @@ export const takeScript = defineScript<TakeInput, TakeReply>({
 /** Parses a take reply (also the one a blocking wait's pipelined take returns). */
 export function parseTakeReply(reply: unknown): TakeReply {
   const flat = reply as readonly unknown[];
-  const tasks: TakenItem[] = [];
-  for (let i = 5, seq = Number(flat[3]); i + 1 < flat.length; i += 2, seq++) {
-    tasks.push({ item: String(flat[i]), deliveries: Number(flat[i + 1]), seq });
+  const items: string[] = [];
+  const deliveries: number[] = [];
+  for (let i = 5; i + 1 < flat.length; i += 2) {
+    items.push(String(flat[i]));
+    deliveries.push(Number(flat[i + 1]));
   }
   return {
     status: STATUS[Number(flat[0])] ?? 'empty',
     nextDueMs: Number(flat[1]),
     newlyRegistered: Number(flat[2]) === 1,
     markedThrough: Number(flat[4] ?? 0),
-    tasks,
+    items,
+    firstSeq: Number(flat[3]),
+    deliveries,
   };
 }
