@@ -39,4 +39,22 @@ describe('CPU-bound handlers (consumer processes)', () => {
     expect((await reader.counts()).inFlight).toBe(0);
     for (const worker of pair) expect(worker.lines).not.toContain('lease-lost');
   });
+
+  it('an async handler that never waits for I/O (10 ms), leaseMs 300: every task runs exactly once', {
+    timeout: 30_000,
+  }, async () => {
+    // The lease is the subject here: short on purpose.
+    const settings = { leaseMs: 300, asyncBusyMs: 10 };
+    const pair = await Promise.all([startWorker(settings), startWorker(settings)]);
+    await push(100);
+    await t.until(() => runs(pair).size === 100, 15_000, 'every task ran');
+    const reader = createReadQueue(t.ipc, 'jobs');
+    await t
+      .until(async () => (await reader.counts()).inFlight === 0, 10_000, 'every task acked')
+      .catch(() => {});
+    const ranTwice = [...runs(pair).entries()].filter(([, deliveries]) => deliveries.length > 1);
+    expect(ranTwice.length, `${ranTwice.length} tasks ran more than once`).toBe(0);
+    expect((await reader.counts()).inFlight).toBe(0);
+    for (const worker of pair) expect(worker.lines).not.toContain('lease-lost');
+  });
 });

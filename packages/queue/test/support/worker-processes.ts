@@ -15,6 +15,7 @@ export interface WorkerSettings {
   leaseMs?: number;
   maxDeliveries?: number;
   busyMs?: number;
+  asyncBusyMs?: number;
   crashOn?: number;
   holdMs?: number;
   explicitAck?: boolean;
