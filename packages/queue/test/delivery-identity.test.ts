@@ -87,6 +87,29 @@ describe('every delivery has its own identity', () => {
     await reader.close();
   });
 
+  it('a worker whose lanes are all busy gives its buffer back after one lease period', async () => {
+    await createWriteQueue<Job>(t.ipc, 'jobs').pushMany(Array.from({ length: 10 }, (_, n) => ({ n })));
+    const busy = createReadQueue<Job>(t.ipc, 'jobs', { leaseMs: 2000, prefetch: 10 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    busy.process(() => gate);
+    await t.until(async () => (await busy.length()) === 0, 5000, 'the busy worker took everything');
+    const since = performance.now();
+    await t.until(async () => (await busy.length()) === 9, 5000, 'the buffer given back');
+    // Given back on the lease timer once nothing was drawn for leaseMs (it ticks every leaseMs / 3).
+    expect(performance.now() - since).toBeLessThan(2000 + 2000 / 3 + 500);
+    const other = createReadQueue<Job>(t.ipc, 'jobs', { prefetch: 0 });
+    const next = await other.take({ timeoutMs: 2000 });
+    expect(next.value.n).toBe(1);
+    expect(next.deliveries).toBe(1);
+    await next.ack();
+    release();
+    await other.close();
+    await busy.close();
+  });
+
   it('readers and workers closed against one long-lived signal leave no listener on it', async () => {
     const shutdown = new AbortController();
     for (let i = 0; i < 200; i++) {
