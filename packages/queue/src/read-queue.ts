@@ -17,13 +17,13 @@ import {
   validateTimeout,
   within,
 } from '@redis-ipc/core/internal';
-import { BufferReturn } from './buffer-return.js';
+import type { BufferReturn } from './buffer-return.js';
 import type { DeadLetter } from './dead-letter.js';
 import { Dispatcher, type Entry } from './dispatcher.js';
 import type { ReadQueueEvents } from './events.js';
 import type { Lease } from './lease.js';
 import { LeaseLostError } from './lease-lost-error.js';
-import { Pump } from './pump.js';
+import type { Pump } from './pump.js';
 import { type DeadLettersOptions, QueueAdmin, type RequeueDeadLettersOptions } from './queue-admin.js';
 import { QueueKeys } from './queue-keys.js';
 import {
@@ -95,14 +95,13 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
     this.#settings = settings;
     const keys = new QueueKeys(ipc, name);
     this.#admin = new QueueAdmin(ipc, keys);
-    const report = (error: unknown) => reportError(this, error);
     this.#dispatcher = new Dispatcher<T>(settings.prefetch, {
       demand: () => this.#pump.ensureRunning(),
       handedOut: (task) => this.#settlement?.started(task),
       lastWaiterLeft: () => this.#pump.endWait(),
       consumersGone: () => this.#bufferReturn.consumersGone(),
     });
-    const parts = assembleReader<T>(ipc, keys, this.consumerId, settings, options, {
+    const parts = assembleReader<T>(ipc, keys, this.consumerId, settings, options, this.#dispatcher, {
       get burst() {
         return reader$.#burst;
       },
@@ -120,40 +119,20 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       leaseTick: () => this.#bufferReturn.checkIdle(),
       deadLettered: (event) => this.emit('dead-letter', event),
       decodeError: (error) => this.emit('decode-error', error),
-      reportError: report,
-    });
-    this.#lease = parts.lease;
-    this.#settlement = parts.settlement;
-    this.#transport = parts.transport;
-    const { lease, decoder } = parts;
-    this.#pump = new Pump<T>(
-      {
-        get generation() {
-          return lease?.generation ?? 0;
-        },
-        stopSignal: this.#stop.signal,
-        get stopped() {
-          return reader$.closed;
-        },
-        skipOwnPollMs: settings.skipOwnPollMs,
-        mayWaitBlindly: settings.skipProducer === '',
-        get mustTakeFirst() {
-          return reader$.#transport.mustTakeFirst;
-        },
-        reportError: report,
-        halt: (error) => this.#halt(toIpcError(error)),
+      reportError: (error) => reportError(this, error),
+      stopSignal: this.#stop.signal,
+      get stopped() {
+        return reader$.closed;
       },
-      this.#dispatcher,
-      this.#transport,
-      decoder,
-    );
-    this.#bufferReturn = new BufferReturn(
-      this.#dispatcher,
-      this.#transport,
-      this.#pump,
-      settings.leaseMs,
-      () => this.closed,
-    );
+      halt: (error) => this.#halt(toIpcError(error)),
+    });
+    ({
+      lease: this.#lease,
+      settlement: this.#settlement,
+      transport: this.#transport,
+      pump: this.#pump,
+      bufferReturn: this.#bufferReturn,
+    } = parts);
     this.#removeSignalListener = onAbort(options.signal, () => void this.close());
   }
 

@@ -1,7 +1,10 @@
-import type { DecodeError, IpcClient, PayloadOptions } from '@redis-ipc/core';
+import { type DecodeError, type IpcClient, type PayloadOptions, toIpcError } from '@redis-ipc/core';
+import { BufferReturn } from './buffer-return.js';
+import type { Dispatcher } from './dispatcher.js';
 import type { DeadLetterEvent } from './events.js';
 import { ItemDecoder } from './item-decoder.js';
 import { Lease } from './lease.js';
+import { Pump } from './pump.js';
 import type { QueueKeys } from './queue-keys.js';
 import type { ReadSettings } from './read-options.js';
 import type { ReclaimReply } from './scripts/reclaim.js';
@@ -21,6 +24,12 @@ export interface ReaderHooks {
   deadLettered(event: DeadLetterEvent): void;
   decodeError(error: DecodeError): void;
   reportError(error: unknown): void;
+  /** Aborts when the reader stops. */
+  readonly stopSignal: AbortSignal;
+  /** Whether the reader has stopped handing out tasks. */
+  readonly stopped: boolean;
+  /** The client closed under the refill loop: stop. */
+  halt(error: unknown): void;
 }
 
 /** The single-purpose parts a reader is made of; `lease` and `settlement` for at-least-once only. */
@@ -28,7 +37,8 @@ export interface ReaderParts<T> {
   readonly lease: Lease | undefined;
   readonly settlement: Settlement<T> | undefined;
   readonly transport: Transport<T>;
-  readonly decoder: ItemDecoder<T>;
+  readonly pump: Pump<T>;
+  readonly bufferReturn: BufferReturn<T>;
 }
 
 /** Wires the parts of one reader for its delivery mode. */
@@ -38,6 +48,7 @@ export function assembleReader<T>(
   consumerId: string,
   settings: ReadSettings,
   payload: PayloadOptions<T>,
+  dispatcher: Dispatcher<T>,
   hooks: ReaderHooks,
 ): ReaderParts<T> {
   const reader = keys.reader(consumerId);
@@ -114,5 +125,27 @@ export function assembleReader<T>(
       reportError,
     },
   });
-  return { lease, settlement, transport, decoder };
+  const pump = new Pump<T>(
+    {
+      get generation() {
+        return lease?.generation ?? 0;
+      },
+      stopSignal: hooks.stopSignal,
+      get stopped() {
+        return hooks.stopped;
+      },
+      skipOwnPollMs: settings.skipOwnPollMs,
+      mayWaitBlindly: settings.skipProducer === '',
+      get mustTakeFirst() {
+        return transport.mustTakeFirst;
+      },
+      reportError,
+      halt: (error) => hooks.halt(toIpcError(error)),
+    },
+    dispatcher,
+    transport,
+    decoder,
+  );
+  const bufferReturn = new BufferReturn(dispatcher, transport, pump, settings.leaseMs, () => hooks.stopped);
+  return { lease, settlement, transport, pump, bufferReturn };
 }
