@@ -14,6 +14,9 @@ export class BufferReturn<T> {
   readonly #leaseMs: number;
   readonly #closed: () => boolean;
   #returning: Promise<void> | undefined;
+  // The hand-out count at the last tick that saw it change, and when that was.
+  #handedOut = -1;
+  #drawnAt = 0;
 
   constructor(
     dispatcher: Dispatcher<T>,
@@ -45,8 +48,13 @@ export class BufferReturn<T> {
   /** Called on every lease tick: a buffer nobody drew from for a lease period goes back. */
   checkIdle(): void {
     const dispatcher = this.#dispatcher;
-    if (this.#closed() || dispatcher.buffer.length === 0 || dispatcher.waiting > 0) return;
-    if (performance.now() - dispatcher.lastHandOut < this.#leaseMs) return;
+    const now = performance.now();
+    if (dispatcher.handedOut !== this.#handedOut || dispatcher.buffer.length === 0) {
+      this.#handedOut = dispatcher.handedOut;
+      this.#drawnAt = now;
+      return;
+    }
+    if (this.#closed() || dispatcher.waiting > 0 || now - this.#drawnAt < this.#leaseMs) return;
     this.#giveBack();
   }
 

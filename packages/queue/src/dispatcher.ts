@@ -46,7 +46,8 @@ export class Dispatcher<T> {
   // The last take brought fewer tasks than asked for: the queue was empty then, so no top-up ahead
   // of demand until something arrives.
   #queueWasEmpty = false;
-  #lastHandOut = performance.now();
+  // Entries handed out so far: a count, not a clock read per task.
+  #handedOut = 0;
   // Highest delivery token accepted into the buffer.
   #highestSeq = 0;
   #stopped: IpcError | undefined;
@@ -66,9 +67,9 @@ export class Dispatcher<T> {
     return this.#stopped === undefined && (this.#waiting > 0 || this.#consumers > 0);
   }
 
-  /** When a task was last handed out (performance.now()). */
-  get lastHandOut(): number {
-    return this.#lastHandOut;
+  /** How many entries have been handed out so far. */
+  get handedOut(): number {
+    return this.#handedOut;
   }
 
   /**
@@ -222,7 +223,7 @@ export class Dispatcher<T> {
 
   #handOut(): Entry<T> {
     const entry = this.buffer.shift()!;
-    this.#lastHandOut = performance.now();
+    this.#handedOut++;
     if (entry instanceof QueueTask) this.#events.handedOut(entry);
     return entry;
   }
