@@ -96,7 +96,12 @@ async function main(options: CliOptions): Promise<number> {
         printVerdict(verdict, Date.now() - began, dir);
         const total = totals.get(verdict.scenario) ?? { seeds: 0 };
         total.seeds = (total.seeds ?? 0) + 1;
-        for (const [stat, value] of Object.entries(verdict.stats)) total[stat] = (total[stat] ?? 0) + value;
+        for (const [stat, value] of Object.entries(verdict.stats)) {
+          // `max…` figures are the worst over the seeds; the others add up.
+          total[stat] = stat.startsWith('max')
+            ? Math.max(total[stat] ?? 0, value)
+            : (total[stat] ?? 0) + value;
+        }
         totals.set(verdict.scenario, total);
         if (verdict.violations.length > 0) {
           failed += 1;

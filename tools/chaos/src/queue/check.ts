@@ -114,6 +114,7 @@ export function checkQueue(plan: QueuePlan, observed: QueueObservation): Verdict
         'dead-letter',
         n,
         `task ${n} was dead-lettered (${dead[0]?.reason}, deliveries ${dead[0]?.deliveries}) after ${runs.length} started deliveries; maxDeliveries is ${plan.reader.maxDeliveries}`,
+        faultEntries,
       );
     }
     // Under a fault the count may lag (a failure whose nack never landed); it may never run ahead.
@@ -148,6 +149,7 @@ export function checkQueue(plan: QueuePlan, observed: QueueObservation): Verdict
           'deliveries',
           n,
           `task ${n} run ${i + 1} saw deliveries ${run.d}: a delivery that never started was counted`,
+          faultEntries,
         );
       } else if (!touched && run.d !== i + 1) {
         fail('deliveries', n, `task ${n} run ${i + 1} saw deliveries ${run.d} with no fault in its history`);

@@ -177,7 +177,11 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
       if (
         run.late !== undefined &&
         run.failed === undefined &&
-        !stalled(entries, run.proc, run.start, run.late)
+        !stalled(entries, run.proc, run.start, run.late) &&
+        // A copy the member held from before a fault of its own is no longer its to time out.
+        faults
+          .of(run.proc, run.start - 2 * plan.settings.minIdleMs, run.start)
+          .every((f) => f.label === undefined)
       ) {
         fail(
           'time-limit',
