@@ -13,9 +13,9 @@ export interface GroupEvent<T> extends StreamEvent<T> {
   /** How many times the group has delivered this event, this delivery included (1 the first time). */
   readonly deliveries: number;
   /**
-   * Aborts when this consumer gives the event up before it was acknowledged: its hold limit
-   * (`timeoutMs` of `process` / `events`, `ackTimeoutMs` of the group) passed, or the consumer
-   * closed without waiting for it. Another consumer may then be handed the event.
+   * Aborts (with a TimeoutError) when this consumer gives the event up before it was acknowledged:
+   * its hold limit (`timeoutMs` of `process` / `events`, `ackTimeoutMs` of the group for `read()`)
+   * passed. Another consumer may then be handed the event.
    */
   readonly signal: AbortSignal;
 }
