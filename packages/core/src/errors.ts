@@ -27,6 +27,8 @@ export type IpcErrorCode =
   | 'IPC_INVALID_ARGUMENT'
   | 'IPC_PAYLOAD_TOO_LARGE'
   | 'IPC_GAP'
+  | 'IPC_LEASE_LOST'
+  | 'IPC_GROUP_MISSING'
   | 'IPC_UNEXPECTED';
 
 /** Options every {@link IpcError} accepts. */
