@@ -42,6 +42,8 @@ import type { GroupEvent } from './stream-event.js';
 import { normalizeId } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
 
+// At most one process warning about gaps per this many ms (when nobody listens for 'gap').
+const GAP_WARNING_PERIOD_MS = 10_000;
 // XACK argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
 
@@ -87,6 +89,9 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   #activeUntil = 0;
   #started = false;
   #closing: Promise<void> | undefined;
+  // Gap warnings (when nobody listens for 'gap') are quiet until this time; those held back meanwhile.
+  #quietUntil = 0;
+  #unwarnedGaps = 0;
 
   /** Use {@link createConsumerGroup}. */
   constructor(
@@ -417,10 +422,24 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     if (this.listenerCount('dead-letter') > 0) this.emit('dead-letter', notice);
   }
 
-  // Loud but not fatal: a listener decides; with none, a process warning says it on stderr.
+  // Loud but not fatal: a listener decides; with none, a process warning says it on stderr — at most
+  // one a period, counting the others, so a worker at the trimming edge does not flood stderr.
   #reportGap(error: GapError): void {
-    if (this.listenerCount('gap') > 0) this.emit('gap', error.gap);
-    else process.emitWarning(error);
+    if (this.listenerCount('gap') > 0) {
+      this.emit('gap', error.gap);
+      return;
+    }
+    const now = performance.now();
+    if (now < this.#quietUntil) {
+      this.#unwarnedGaps++;
+      return;
+    }
+    this.#quietUntil = now + GAP_WARNING_PERIOD_MS;
+    if (this.#unwarnedGaps > 0) {
+      error.message += ` (and ${this.#unwarnedGaps} more gaps not warned about)`;
+      this.#unwarnedGaps = 0;
+    }
+    process.emitWarning(error);
   }
 
   // A background failure; a missing group is reported once, by the reader.
