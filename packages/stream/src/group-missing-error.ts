@@ -1,9 +1,8 @@
 import { IpcError, type IpcErrorCode, type IpcErrorOptions, isIpcError } from '@redis-ipc/core';
 
 /** The code of a {@link GroupMissingError}. */
-export const GROUP_MISSING_ERROR_CODE = 'IPC_GROUP_MISSING';
-// Core's code list does not name the stream's own codes yet (GapError does the same).
-const CODE = GROUP_MISSING_ERROR_CODE as IpcErrorCode;
+export const GROUP_MISSING_ERROR_CODE = 'IPC_GROUP_MISSING' satisfies IpcErrorCode;
+const CODE = GROUP_MISSING_ERROR_CODE;
 
 /**
  * The consumer group (or its whole stream) disappeared after this consumer had started using it:
