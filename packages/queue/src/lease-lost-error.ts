@@ -12,6 +12,9 @@ export class LeaseLostError extends IpcError {
   readonly reason = 'lease-lost';
 
   constructor() {
-    super('IPC_LEASE_LOST', 'The reader lost its lease: the task went back to the queue and may run elsewhere');
+    super(
+      'IPC_LEASE_LOST',
+      'The reader lost its lease: the task went back to the queue and may run elsewhere',
+    );
   }
 }
