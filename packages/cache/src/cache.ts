@@ -11,6 +11,7 @@ import { throwIfAborted, validateTimeout } from '@redis-ipc/core/internal';
 import { validateKey } from './cache-key.js';
 import { CacheKeys } from './cache-keys.js';
 import { cacheSettings, positiveMs, ttlOption } from './cache-settings.js';
+import { lookBeforeGivingUp } from './deadline-look.js';
 import type { EntryStore, PayloadEntry, RawEntry } from './entry-store.js';
 import { HashStore } from './hash-store.js';
 import type {
@@ -178,8 +179,9 @@ export class Cache<T> {
    * by a re-check every `foreignWritePollMs`. A wait that starts within 50 ms after a write this
    * process was told about resolves with it without a round trip (removals through this library are
    * honoured; see the README). Rejects with TimeoutError when `timeoutMs` passes and a last look
-   * then finds no value (ConnectionError if Redis is unreachable at that moment), AbortError at once when `signal`
-   * aborts, ClosedError when the cache or client closes.
+   * then finds no value, or gets no answer within 500 ms (ConnectionError if Redis is
+   * unreachable at that moment), AbortError at once when `signal` aborts, ClosedError when the cache
+   * or client closes.
    */
   async waitFor(key: string, options: WaitForOptions = {}): Promise<T> {
     this.#assertOpen();
@@ -204,8 +206,9 @@ export class Cache<T> {
     let payload = await waiter.result;
     if (payload === undefined) {
       // One last look at the deadline: a timeout means the key had no value then, even for a wait
-      // shorter than a round trip, or a write nobody announced.
-      const raw = await this.#lastLook(key);
+      // shorter than a round trip, or a write nobody announced. A server that does not answer it
+      // within LOOK_GRACE_MS (see deadline-look.ts) times the wait out all the same.
+      const raw = await this.#lastLook(key, timeoutMs, options.signal);
       if (raw === undefined) {
         throw new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
       }
@@ -221,7 +224,8 @@ export class Cache<T> {
    * time, the others wait for its value. A loader that throws releases the lock at once and its
    * error reaches its own caller; the waiters then take over. A loader whose process dies loses the
    * lock `lockMs` after its last renewal, and a waiter takes over. Rejects with TimeoutError when
-   * waiting for another loader outlasts `timeoutMs`, AbortError on abort.
+   * waiting for another loader outlasts `timeoutMs` (a look at the key then gets
+   * 500 ms more, even from a server that answers nothing), AbortError on abort.
    */
   async getOrSet(key: string, loader: CacheLoader<T>, options: GetOrSetOptions = {}): Promise<T> {
     this.#assertOpen();
@@ -230,7 +234,9 @@ export class Cache<T> {
     const ttlMs = ttlOption(options.ttlMs, this.#ttlMs, 'ttlMs');
     const lockMs = positiveMs(options.lockMs ?? this.#lockMs, 'lockMs');
     const timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
-    const hit = await this.get(key);
+    const deadline =
+      timeoutMs === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    const hit = await lookBeforeGivingUp(this.get(key), timeoutMs, options.signal, deadline);
     if (hit !== undefined) return hit;
     return getOrLoad(
       {
@@ -243,7 +249,7 @@ export class Cache<T> {
       },
       key,
       loader,
-      { ttlMs, lockMs, timeoutMs, signal: options.signal },
+      { ttlMs, lockMs, timeoutMs, deadline, signal: options.signal },
     );
   }
 
@@ -269,14 +275,16 @@ export class Cache<T> {
 
   // What the key holds, over the shared connection; `undefined` when Redis cannot be asked now (a
   // command would only queue until it is back). The subscription connection plays no part: one
-  // still connecting, or reconnecting, does not make the value unreadable.
-  async #lastLook(key: string): Promise<RawEntry | null | undefined> {
-    if (this.#ipc.closed || !this.#ipc.redis.isReady) return undefined;
-    try {
-      return await this.#store.fetch(key);
-    } catch {
-      return undefined;
-    }
+  // still connecting, or reconnecting, does not make the value unreadable. Rejects with the wait's
+  // TimeoutError when a connected server does not answer in time (stopped, or busy).
+  #lastLook(
+    key: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<RawEntry | null | undefined> {
+    if (this.#ipc.closed || !this.#ipc.redis.isReady) return Promise.resolve(undefined);
+    const look = this.#store.fetch(key).catch(() => undefined);
+    return lookBeforeGivingUp(look, timeoutMs, signal);
   }
 
   async #fetch(key: string): Promise<RawEntry | null> {

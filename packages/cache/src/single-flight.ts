@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisClient, TimeoutError } from '@redis-ipc/core';
+import { isIpcError, type RedisClient, TimeoutError } from '@redis-ipc/core';
 import { throwIfAborted } from '@redis-ipc/core/internal';
 import type { CacheKeys } from './cache-keys.js';
+import { lookBeforeGivingUp } from './deadline-look.js';
 import type { EntryStore, RawEntry } from './entry-store.js';
 import type { CacheLoader } from './options.js';
 import { extendLockScript } from './scripts/extend-lock.js';
@@ -31,6 +32,8 @@ export interface FlightOptions {
   readonly ttlMs: number | undefined;
   readonly lockMs: number;
   readonly timeoutMs: number;
+  /** When the wait for another loader ends: a `performance.now()` time, `Infinity` for never. */
+  readonly deadline: number;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -49,9 +52,8 @@ export async function getOrLoad<T>(
   loader: CacheLoader<T>,
   options: FlightOptions,
 ): Promise<T> {
-  const { lockMs, timeoutMs, signal } = options;
-  const forever = timeoutMs === Number.POSITIVE_INFINITY;
-  const deadline = forever ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+  const { lockMs, timeoutMs, deadline, signal } = options;
+  const forever = deadline === Number.POSITIVE_INFINITY;
   const token = randomUUID();
   const lockKey = ctx.keys.lock(key);
   for (;;) {
@@ -74,10 +76,19 @@ export async function getOrLoad<T>(
       ]);
       if (outcome.kind === 'settled' && outcome.wake?.kind !== 'value' && ctx.redis.isReady) {
         // A release or the deadline overtook the look, which is a round trip away: its answer
-        // decides. (The timeout limits the wait for another process's loader, not this look.)
+        // decides. (The timeout limits the wait for another process's loader, not this look.) A
+        // server that does not answer by the deadline plus a grace ends the wait all the same.
         const timedOut = outcome.wake === undefined;
-        const answer = await step;
-        if (!(timedOut && answer.kind === 'busy')) outcome = answer;
+        const answer = await lookBeforeGivingUp(
+          step,
+          timeoutMs,
+          signal,
+          timedOut ? performance.now() : deadline,
+        ).catch((error: unknown) => {
+          if (isIpcError(error, 'IPC_TIMEOUT')) return undefined;
+          throw error;
+        });
+        if (answer !== undefined && !(timedOut && answer.kind === 'busy')) outcome = answer;
       }
       if (outcome.kind === 'settled') {
         // A value, or the deadline with Redis unreachable: the look may still take the lock. Give

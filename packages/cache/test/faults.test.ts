@@ -107,3 +107,96 @@ describe('server restarts', () => {
     expect(await waiting).toBe(4);
   });
 });
+
+// A server stopped with SIGSTOP keeps its sockets open and answers nothing: the client still counts
+// as connected, and every command sent meanwhile waits for the server to go on. A wait must end at
+// its deadline all the same; the last look it takes then is bounded (see the README).
+const STOP_MS = 4000;
+const TIMEOUT_MS = 1000;
+// The last look's grace, plus timers on a loaded machine.
+const LATE_MS = 1000;
+
+describe('a stopped server', () => {
+  let server: RedisServer;
+  let pid: number;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  const t = cacheContext({ target: () => standaloneTarget(server.url), label: 'stopped' });
+
+  // Stops the server for STOP_MS, or until `check` ends, whichever is later. SIGCONT is sent by a
+  // timer, so a wait that only ends once the server answers again fails the test instead of hanging.
+  async function whileStopped(check: (stoppedAt: number) => Promise<void>): Promise<void> {
+    pid ??= Number(/process_id:(\d+)/.exec(await t.plain.info('server'))![1]);
+    const stoppedAt = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    const resume = setTimeout(() => process.kill(pid, 'SIGCONT'), STOP_MS);
+    try {
+      await check(stoppedAt);
+    } finally {
+      await t.pause(Math.max(0, STOP_MS - (performance.now() - stoppedAt)));
+      clearTimeout(resume);
+      process.kill(pid, 'SIGCONT');
+      await t.until(async () => (await t.plain.ping()) === 'PONG', 10_000);
+    }
+  }
+
+  // Resolves with how long `wait` took to reject, and with what.
+  async function timed(wait: () => Promise<unknown>): Promise<{ ms: number; error: Error }> {
+    const started = performance.now();
+    const error = await rejection(wait());
+    return { ms: performance.now() - started, error };
+  }
+
+  function expectOnTime({ ms, error }: { ms: number; error: Error }): void {
+    expect(isIpcError(error, 'IPC_TIMEOUT'), String(error)).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+    expect(ms).toBeLessThan(TIMEOUT_MS + LATE_MS);
+  }
+
+  it('ends a waitFor at its deadline, whether it began before the stop or during it', async () => {
+    const cache = createCache<number>(await t.client(), 'wait');
+    const before = timed(() => cache.waitFor('before', { timeoutMs: TIMEOUT_MS }));
+    await t.until(() => cache.waiting === 1);
+    await t.pause(100);
+    await whileStopped(async () => {
+      const during = timed(() => cache.waitFor('during', { timeoutMs: TIMEOUT_MS }));
+      expectOnTime(await before);
+      expectOnTime(await during);
+    });
+  });
+
+  it('ends a getOrSet waiting for another loader at its deadline, whether it began before the stop or during it', async () => {
+    const holder = createCache<number>(await t.client(), 'load');
+    let finishLoad!: (value: number) => void;
+    const loading = holder
+      .getOrSet(
+        'k',
+        () =>
+          new Promise<number>((resolve) => {
+            finishLoad = resolve;
+          }),
+        { lockMs: 10_000 },
+      )
+      .catch((error: unknown) => error);
+    await t.until(() => finishLoad !== undefined);
+    const cache = createCache<number>(await t.client(), 'load');
+    const loader = () => Promise.resolve(1);
+    const before = timed(() => cache.getOrSet('k', loader, { timeoutMs: TIMEOUT_MS }));
+    await t.until(() => cache.waiting === 1);
+    await t.pause(100);
+    try {
+      await whileStopped(async () => {
+        const during = timed(() => cache.getOrSet('k', loader, { timeoutMs: TIMEOUT_MS }));
+        expectOnTime(await before);
+        expectOnTime(await during);
+      });
+    } finally {
+      finishLoad(2);
+    }
+    expect(await loading).toBe(2);
+  });
+});
