@@ -38,12 +38,14 @@ import {
 } from './group/queries.js';
 import { Reclaimer } from './group/reclaimer.js';
 import { GroupRunner } from './group/runner.js';
+import { ThrottledWarning } from './group/throttled-warning.js';
 import type { GroupEvent } from './stream-event.js';
 import { normalizeId } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
 
-// At most one process warning about gaps per this many ms (when nobody listens for 'gap').
-const GAP_WARNING_PERIOD_MS = 10_000;
+// At most one process warning about gaps (or trimmed pending events) per this many ms, when nobody
+// listens for 'gap' ('trimmed').
+const WARNING_PERIOD_MS = 10_000;
 // XACK argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
 
@@ -89,9 +91,8 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   #activeUntil = 0;
   #started = false;
   #closing: Promise<void> | undefined;
-  // Gap warnings (when nobody listens for 'gap') are quiet until this time; those held back meanwhile.
-  #quietUntil = 0;
-  #unwarnedGaps = 0;
+  readonly #gapWarning = new ThrottledWarning(WARNING_PERIOD_MS);
+  readonly #trimmedWarning = new ThrottledWarning(WARNING_PERIOD_MS);
 
   /** Use {@link createConsumerGroup}. */
   constructor(
@@ -125,6 +126,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     this.#leases = new Leases(ipc, keys.main, this.group, this.consumer, this.#settings, {
       dropWaiting: () => this.#reader.dropWaiting(),
       reportError: (error) => this.#backgroundError(error),
+      trimmed: (ids) => this.#reportTrimmed(ids),
     });
     this.#reclaimer = new Reclaimer(ipc, keys, this.group, this.consumer, this.#settings, binary, {
       wantsWork: () => this.#wantsWork(),
@@ -151,9 +153,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
           });
         }
       },
-      deleted: (ids) => {
-        if (this.listenerCount('trimmed') > 0) this.emit('trimmed', ids);
-      },
+      deleted: (ids) => this.#reportTrimmed(ids),
       failed: (error) => this.#backgroundError(error),
     });
     this.#deadLetters = new DeadLetters(
@@ -276,7 +276,8 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
    * Runs `handler` for every event delivered to this consumer, at most `concurrency` at a time, until
    * `signal` aborts or the group (or client) closes; then resolves once the running handlers have
    * finished (or run out of time). An event is acknowledged when its handler returns (or its promise
-   * resolves). When the handler throws, or runs past `timeoutMs`, `'failed'` is emitted and the event
+   * resolves) within `timeoutMs`. When the handler throws, or runs past `timeoutMs` (returning late
+   * counts as timing out), `'failed'` is emitted and the event
    * stays pending, to be delivered again after `minIdleMs`; on its `maxDeliveries`-th delivery it is
    * dead-lettered instead. Redis outages are waited out (reported as `'error'`). A gap (events
    * trimmed before the group read them) is reported as `'gap'` (a process warning when nobody
@@ -293,7 +294,8 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
    * An event is acknowledged when the loop body finishes and asks for the next one; if the body
    * throws or breaks out, that event is not acknowledged but given back at once, for this or another
    * consumer to reclaim (unless you {@link ConsumerGroup.ack} it first). A body that keeps one event
-   * past `timeoutMs` loses it to other consumers. Gaps and errors are handled as in
+   * past `timeoutMs` loses it to other consumers (it is failed, not acknowledged, even if the body
+   * asks for the next event soon after). Gaps and errors are handled as in
    * {@link ConsumerGroup.process}.
    */
   events(options: GroupIterateOptions = {}): AsyncIterableIterator<GroupEvent<T>, undefined, undefined> {
@@ -425,21 +427,22 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   // Loud but not fatal: a listener decides; with none, a process warning says it on stderr — at most
   // one a period, counting the others, so a worker at the trimming edge does not flood stderr.
   #reportGap(error: GapError): void {
-    if (this.listenerCount('gap') > 0) {
-      this.emit('gap', error.gap);
+    if (this.listenerCount('gap') > 0) this.emit('gap', error.gap);
+    else this.#gapWarning.warn(error, 'gaps');
+  }
+
+  // Pending events deleted from the stream: they can be neither delivered again nor dead-lettered
+  // (their content is gone), so they are reported — to a listener, or else as a process warning.
+  #reportTrimmed(ids: string[]): void {
+    if (this.listenerCount('trimmed') > 0) {
+      this.emit('trimmed', ids);
       return;
     }
-    const now = performance.now();
-    if (now < this.#quietUntil) {
-      this.#unwarnedGaps++;
-      return;
-    }
-    this.#quietUntil = now + GAP_WARNING_PERIOD_MS;
-    if (this.#unwarnedGaps > 0) {
-      error.message += ` (and ${this.#unwarnedGaps} more gaps not warned about)`;
-      this.#unwarnedGaps = 0;
-    }
-    process.emitWarning(error);
+    const warning = new Error(
+      `${ids.length} pending event(s) of group '${this.group}' on stream '${this.name}' were trimmed before anyone acknowledged them (first: ${ids[0]})`,
+    );
+    warning.name = 'TrimmedPendingWarning';
+    this.#trimmedWarning.warn(warning, 'trims');
   }
 
   // A background failure; a missing group is reported once, by the reader.

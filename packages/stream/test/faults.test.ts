@@ -118,6 +118,50 @@ describe('Redis going away', () => {
     }
   });
 
+  it('a handler past its time limit is failed while the server is stopped (SIGSTOP)', {
+    timeout: 20_000,
+  }, async () => {
+    const ipc = await client('frozen');
+    const info = String(await ipc.redis.sendCommand(['INFO', 'server']));
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    let stopped = false;
+    try {
+      const writer = createWriteStream<number>(ipc, 'frozen');
+      // Holds are refreshed every minIdleMs / 3 = 1 s: the first refresh goes out to the stopped
+      // server and never returns, and the limit (1.5 s) passes after it.
+      const worker = await createConsumerGroup<number>(ipc, 'frozen', 'g', 'w', { minIdleMs: 3000 }).ready();
+      const failures: unknown[] = [];
+      worker.on('failed', (error) => failures.push(error));
+      worker.on('error', () => {});
+      await writer.publish(1);
+      let signal: AbortSignal | undefined;
+      const processing = worker.process(
+        (_value, event) =>
+          new Promise<void>((resolve) => {
+            signal = event.signal;
+            event.signal.addEventListener('abort', () => resolve(), { once: true });
+          }),
+        { timeoutMs: 1500 },
+      );
+      await waitUntil(() => signal !== undefined, 5000, 'handler started');
+      const started = performance.now();
+      process.kill(pid, 'SIGSTOP');
+      stopped = true;
+      await waitUntil(() => failures.length > 0, 4000, "'failed' while the server is stopped");
+      expect(performance.now() - started).toBeLessThan(3500);
+      expect(failures[0]).toMatchObject({ code: 'IPC_TIMEOUT' });
+      expect(signal?.aborted).toBe(true);
+      process.kill(pid, 'SIGCONT');
+      stopped = false;
+      await worker.close({ timeoutMs: 5000 });
+      await processing;
+    } finally {
+      if (stopped) process.kill(pid, 'SIGCONT');
+      await ipc.close();
+    }
+  });
+
   it('closing the client ends waits with ClosedError and loops cleanly', async () => {
     const ipc = await client('close');
     const reader = await createReadStream<number>(ipc, 'x').ready();

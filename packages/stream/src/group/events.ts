@@ -19,13 +19,19 @@ export interface ConsumerGroupEvents<T> {
   /** An event was moved to the dead-letter stream. */
   'dead-letter': [notice: StreamDeadLetterNotice];
   /**
-   * A handler of `process` threw or ran past its `timeoutMs` (the error is then a TimeoutError), or
-   * the body of `events` kept an event past its `timeoutMs`: the event stays pending and is
+   * A handler of `process` threw or ran past its `timeoutMs` (the error is then a TimeoutError; a
+   * handler that returns after its limit has timed out too, its outcome ignored), or the body of
+   * `events` kept an event past its `timeoutMs`: the event stays pending and is
    * delivered again after `minIdleMs` (dead-lettered instead on its `maxDeliveries`-th delivery).
    */
   failed: [error: unknown, event: GroupEvent<T>];
   /** This consumer took over events of consumers that had been silent for `minIdleMs`. */
   reclaimed: [ids: string[]];
-  /** Pending events were trimmed from the stream before anyone acknowledged them. */
+  /**
+   * Pending events (delivered, not acknowledged) were trimmed or deleted from the stream: their
+   * content is gone, so they are neither delivered again nor dead-lettered, and they leave the
+   * pending list. Reported by the consumer that finds them gone (holding or reclaiming them); with no
+   * listener, as a process warning. Events trimmed before the group delivered them are a `'gap'`.
+   */
   trimmed: [ids: string[]];
 }

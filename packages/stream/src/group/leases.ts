@@ -1,4 +1,5 @@
 import { type IpcClient, TimeoutError } from '@redis-ipc/core';
+import { HOLD } from '../scripts/hold.js';
 import type { GroupSettings } from './options.js';
 
 // XCLAIM argument lists are cut into chunks of this many ids.
@@ -31,6 +32,8 @@ export interface LeasesHost {
   dropWaiting(): GivenBack[];
   /** A refresh failed. */
   reportError(error: unknown): void;
+  /** Entries this consumer held were deleted (trimmed) from the stream: they left the pending list. */
+  trimmed(ids: string[]): void;
 }
 
 /**
@@ -141,24 +144,11 @@ export class Leases {
       if (ids) ids.push(id);
       else byCount.set(count, [id]);
     }
-    const idle = String(this.#settings.minIdleMs);
-    const sending: Array<Promise<unknown>> = [];
+    const sending: Array<Promise<void>> = [];
     for (const [count, ids] of byCount) {
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
         sending.push(
-          this.#ipc.redis.sendCommand([
-            'XCLAIM',
-            this.#key,
-            this.#group,
-            this.#consumer,
-            '0',
-            ...ids.slice(i, i + ID_CHUNK),
-            'IDLE',
-            idle,
-            'RETRYCOUNT',
-            String(count),
-            'JUSTID',
-          ]),
+          this.#claim(ids.slice(i, i + ID_CHUNK), 0, this.#settings.minIdleMs, count).then(() => {}),
         );
       }
     }
@@ -171,9 +161,10 @@ export class Leases {
   }
 
   async #tick(): Promise<void> {
-    if (this.#refreshing) return;
     const now = performance.now();
+    // Before anything that waits for Redis: a hold limit is kept even while Redis does not answer.
     this.#expireOverdue(now);
+    if (this.#refreshing) return;
     if (this.#handedOut === this.#handedOutBefore) {
       const waiting = this.#host.dropWaiting();
       if (waiting.length > 0) void this.giveBack(waiting, true);
@@ -212,19 +203,10 @@ export class Leases {
   // Claims only entries idle for half a period at least, so one another consumer has just reclaimed
   // stays with it; JUSTID leaves the delivery count alone.
   async #refresh(due: string[], stamp: number): Promise<void> {
-    const minIdle = String(Math.floor(this.#settings.refreshIntervalMs / 2));
+    const minIdle = Math.floor(this.#settings.refreshIntervalMs / 2);
     for (let i = 0; i < due.length; i += ID_CHUNK) {
       const chunk = due.slice(i, i + ID_CHUNK);
-      const kept = (await this.#ipc.redis.sendCommand([
-        'XCLAIM',
-        this.#key,
-        this.#group,
-        this.#consumer,
-        minIdle,
-        ...chunk,
-        'JUSTID',
-      ])) as unknown[];
-      const still = new Set(kept.map(String));
+      const still = new Set(await this.#claim(chunk, minIdle, undefined, undefined));
       for (const id of chunk) {
         const hold = this.#holds.get(id);
         if (hold === undefined) continue;
@@ -233,5 +215,29 @@ export class Leases {
         else hold.refreshedAt = stamp;
       }
     }
+  }
+
+  // XCLAIM of entries this consumer holds; those deleted from the stream meanwhile are no longer held
+  // and are reported (XCLAIM alone would drop them from the pending list silently).
+  async #claim(
+    ids: readonly string[],
+    minIdleMs: number,
+    idleMs: number | undefined,
+    deliveries: number | undefined,
+  ): Promise<string[]> {
+    const reply = await HOLD.run(this.#ipc.redis, {
+      key: this.#key,
+      group: this.#group,
+      consumer: this.#consumer,
+      minIdleMs,
+      idleMs,
+      deliveries,
+      ids,
+    });
+    if (reply.deleted.length > 0) {
+      for (const id of reply.deleted) this.#holds.delete(id);
+      this.#host.trimmed(reply.deleted);
+    }
+    return reply.claimed;
   }
 }

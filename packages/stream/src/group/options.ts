@@ -101,8 +101,9 @@ export interface GroupProcessOptions {
    * Longest a handler may run, in ms. Past it the event is given up as a failed one (`'failed'` with
    * a TimeoutError, dead-lettered on its `maxDeliveries`-th delivery, otherwise reclaimed by another
    * consumer after `minIdleMs`), `event.signal` aborts and the handler's slot takes the next event.
-   * JavaScript cannot stop a running function: a handler that ignores the signal keeps running, and
-   * if it succeeds after all its event is still acknowledged.
+   * A handler that returns after the limit has passed has timed out all the same (its outcome is
+   * ignored). JavaScript cannot stop a running function: a handler that ignores the signal keeps
+   * running, and what it returns then no longer counts.
    * @default the group's `ackTimeoutMs` (60000)
    */
   timeoutMs?: number;

@@ -1,4 +1,4 @@
-import { type IpcError, isIpcError, isTransientError, type TimeoutError } from '@redis-ipc/core';
+import { type IpcError, isIpcError, isTransientError, TimeoutError } from '@redis-ipc/core';
 import {
   type HandlerOutcome,
   integerOption,
@@ -95,11 +95,11 @@ export class GroupRunner<T> {
     const timeoutMs = validateTimeout(options.timeoutMs ?? host.ackTimeoutMs);
     const onGap = gapPolicy(options.onGap);
     const signal = options.signal ? AbortSignal.any([options.signal, host.closeSignal]) : host.closeSignal;
-    let current: GroupDelivery<T> | undefined;
+    let current: IteratorHold<T> | undefined;
     let started = false;
     const hold = (event: GroupDelivery<T> | undefined) => {
-      current = event;
-      if (event) host.work(event, new IteratorHold(host, event), timeoutMs);
+      current = event && new IteratorHold(host, event);
+      if (current) host.work(current.event, current, timeoutMs);
       return event;
     };
     return loopIterator<GroupDelivery<T>>({
@@ -109,8 +109,8 @@ export class GroupRunner<T> {
           started = true;
           host.looping(true);
         }
-        // Asking for the next event means the body handled the current one.
-        if (current) host.ack(current);
+        // Asking for the next event means the body handled the current one (in time, or not at all).
+        current?.handled();
         current = undefined;
         if (signal.aborted) return undefined;
         return hold(host.takeReady(1)?.[0]);
@@ -118,7 +118,7 @@ export class GroupRunner<T> {
       slow: async () => hold((await this.#pull(signal, 1, onGap))?.[0]),
       finish: () => {
         // The body threw or broke out: the event it held goes back, for another consumer.
-        if (current) host.release(current);
+        current?.release();
         current = undefined;
         if (started) host.looping(false);
       },
@@ -202,9 +202,17 @@ class HandlerRun<T> implements HandlerOutcome, Held {
   }
 
   returned(): void {
-    // Acknowledged even after its time ran out: it was handled.
-    this.#host.ack(this.#event);
-    this.#finish();
+    // Past its limit (expired by a lease tick already, or not yet) the outcome no longer counts: the
+    // event may be another consumer's by now. One clock read, and only for a handler held to a limit.
+    if (
+      this.deadline !== 0 &&
+      this.timeoutMs !== Number.POSITIVE_INFINITY &&
+      performance.now() > this.deadline
+    ) {
+      this.expire(new TimeoutError(this.timeoutMs));
+      return;
+    }
+    if (this.#finish()) this.#host.ack(this.#event);
   }
 
   threw(error: unknown): void {
@@ -233,16 +241,42 @@ class IteratorHold<T> implements Held {
   refreshedAt = 0;
   deadline = 0;
   timeoutMs = 0;
+  readonly event: GroupDelivery<T>;
   readonly #host: RunnerHost<T>;
-  readonly #event: GroupDelivery<T>;
+  #settled = false;
 
   constructor(host: RunnerHost<T>, event: GroupDelivery<T>) {
     this.#host = host;
-    this.#event = event;
+    this.event = event;
+  }
+
+  /** The body asked for the next event: acknowledged if it did so within the limit, failed if not. */
+  handled(): void {
+    if (
+      this.deadline !== 0 &&
+      this.timeoutMs !== Number.POSITIVE_INFINITY &&
+      performance.now() > this.deadline
+    ) {
+      this.expire(new TimeoutError(this.timeoutMs));
+    } else if (this.#settle()) {
+      this.#host.ack(this.event);
+    }
+  }
+
+  /** The body threw or broke out: the event goes back, unless its time ran out already. */
+  release(): void {
+    if (this.#settle()) this.#host.release(this.event);
   }
 
   expire(error: TimeoutError): void {
-    this.#event.abort(error);
-    this.#host.fail(this.#event, error);
+    if (!this.#settle()) return;
+    this.event.abort(error);
+    this.#host.fail(this.event, error);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    return true;
   }
 }

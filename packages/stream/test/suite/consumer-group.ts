@@ -366,6 +366,90 @@ export function testConsumerGroup(target: TestTarget): void {
       expect(gaps.map((gap) => gap.count)).toEqual([2]);
     });
 
+    it('reports as trimmed the events trimmed while it held them, when it gives them back', async () => {
+      const writer = createWriteStream<number>(ipc, 'held-trim');
+      const consumer = await group<number>('held-trim', 'g', 'c', { batchSize: 10 }).ready();
+      const trimmed: string[] = [];
+      consumer.on('trimmed', (ids) => trimmed.push(...ids));
+      const ids = await writer.publishMany([1, 2, 3, 4, 5]);
+      let release = () => {};
+      const blocked = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let started = false;
+      const loop = consumer.process(async () => {
+        started = true;
+        await blocked;
+      });
+      // The first event runs; the other four wait in the consumer's buffer while the stream is trimmed.
+      await waitUntil(() => started, 2000, 'handler started');
+      await redis.xTrim(consumer.key, 'MAXLEN', 0);
+      const closing = consumer.close({ timeoutMs: 5000 });
+      release();
+      await closing;
+      await loop;
+      // Given back on close: each is pending no more, and said so, not dropped silently.
+      expect(trimmed.sort()).toEqual(ids.slice(1).sort());
+      expect((await consumer.pending()).count).toBe(0);
+    });
+
+    it('reports as trimmed the events trimmed while a read() caller holds them', async () => {
+      const writer = createWriteStream<number>(ipc, 'read-trim');
+      const consumer = await group<number>('read-trim', 'g', 'c', { minIdleMs: 2000 }).ready();
+      const trimmed: string[] = [];
+      consumer.on('trimmed', (ids) => trimmed.push(...ids));
+      const ids = await writer.publishMany([1, 2, 3]);
+      expect(await consumer.read({ timeoutMs: 1000 })).toHaveLength(3);
+      await redis.xTrim(consumer.key, 'MAXLEN', 0);
+      // The next refresh (every minIdleMs / 3) finds them gone from the stream.
+      await waitUntil(() => trimmed.length === 3, 3000, 'trimmed report');
+      expect(trimmed.sort()).toEqual([...ids].sort());
+      expect((await consumer.pending()).count).toBe(0);
+    });
+
+    it('a handler that returns after its time limit has timed out: failed, not acknowledged', async () => {
+      const writer = createWriteStream<number>(ipc, 'late');
+      // Holds are checked every minIdleMs / 3 = 1 s: the handler returns long before the first check.
+      const consumer = await group<number>('late', 'g', 'c', { minIdleMs: 3000 }).ready();
+      const failures: unknown[] = [];
+      consumer.on('failed', (error) => failures.push(error));
+      await writer.publish(1);
+      let returned = false;
+      const controller = new AbortController();
+      const loop = consumer.process(
+        async () => {
+          await pause(400);
+          returned = true;
+        },
+        { timeoutMs: 200, signal: controller.signal },
+      );
+      await waitUntil(() => returned, 2000, 'handler returned');
+      await pause(50);
+      controller.abort();
+      await loop;
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ code: 'IPC_TIMEOUT' });
+      expect((await consumer.pending()).count).toBe(1);
+    });
+
+    it('an iterator body that keeps its event past the time limit has it failed, not acknowledged', async () => {
+      const writer = createWriteStream<number>(ipc, 'late-body');
+      const consumer = await group<number>('late-body', 'g', 'c', { minIdleMs: 3000 }).ready();
+      const failures: unknown[] = [];
+      consumer.on('failed', (error) => failures.push(error));
+      await writer.publishMany([1, 2]);
+      const seen: number[] = [];
+      for await (const event of consumer.events({ timeoutMs: 200 })) {
+        seen.push(event.value);
+        if (event.value === 1) await pause(400);
+        else break;
+      }
+      expect(seen).toEqual([1, 2]);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ code: 'IPC_TIMEOUT' });
+      expect((await consumer.pending()).count).toBe(2);
+    });
+
     it('is reachable from a reader, with the reader’s codec settings', async () => {
       const writer = createWriteStream<number>(ipc, 'via');
       const reader = createReadStream<number>(ipc, 'via');
