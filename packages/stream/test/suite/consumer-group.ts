@@ -393,6 +393,29 @@ export function testConsumerGroup(target: TestTarget): void {
       expect((await consumer.pending()).count).toBe(0);
     });
 
+    it("says as a process warning what it would report as 'trimmed' when nobody listens", async () => {
+      const writer = createWriteStream<number>(ipc, 'unheard-trim');
+      const consumer = await group<number>('unheard-trim', 'g', 'c', { minIdleMs: 2000 }).ready();
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        await writer.publishMany([1, 2]);
+        expect(await consumer.read({ timeoutMs: 1000 })).toHaveLength(2);
+        await redis.xTrim(consumer.key, 'MAXLEN', 0);
+        await waitUntil(
+          () => warnings.some((warning) => warning.name === 'TrimmedPendingWarning'),
+          3000,
+          'warning',
+        );
+        expect(warnings.find((warning) => warning.name === 'TrimmedPendingWarning')?.message).toContain(
+          "2 pending event(s) of group 'g' on stream 'unheard-trim'",
+        );
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('reports as trimmed the events trimmed while a read() caller holds them', async () => {
       const writer = createWriteStream<number>(ipc, 'read-trim');
       const consumer = await group<number>('read-trim', 'g', 'c', { minIdleMs: 2000 }).ready();
