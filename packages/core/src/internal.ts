@@ -35,3 +35,4 @@ export {
 } from './internal/timing.js';
 export { defineScript, type ScriptDefinition, type TypedScript } from './internal/typed-script.js';
 export { sharedDeadline, waitFor } from './internal/wait-for.js';
+export { PAYLOAD_OPTION_NAMES } from './payload.js';

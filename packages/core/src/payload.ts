@@ -6,6 +6,9 @@ import type { StandardSchemaV1 } from './standard-schema.js';
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 
 /** How a structure turns its values into stored payloads. */
+/** The names of {@link PayloadOptions}, for factories that refuse options they do not know. */
+export const PAYLOAD_OPTION_NAMES = ['codec', 'schema', 'maxPayloadBytes'] as const;
+
 export interface PayloadOptions<T> {
   /**
    * Encodes values to strings or Buffers and back.

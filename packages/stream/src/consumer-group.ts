@@ -4,6 +4,8 @@ import {
   AckBatcher,
   DEFAULT_CLOSE_TIMEOUT_MS,
   integerOption,
+  PAYLOAD_OPTION_NAMES,
+  rejectUnknownOptions,
   reportError,
   SerialLock,
   Slots,
@@ -103,6 +105,21 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     options: ConsumerGroupOptions<T> = {},
   ) {
     super();
+    rejectUnknownOptions(
+      options,
+      [
+        ...PAYLOAD_OPTION_NAMES,
+        'startId',
+        'batchSize',
+        'minIdleMs',
+        'reclaimIntervalMs',
+        'maxDeliveries',
+        'deadLetterMaxLen',
+        'timeoutMs',
+        'ackTimeoutMs',
+      ],
+      'createConsumerGroup',
+    );
     const keys = new StreamKeys(ipc, name);
     this.name = name;
     this.key = keys.main;

@@ -12,6 +12,8 @@ import {
 import {
   integerOption,
   loopIterator,
+  PAYLOAD_OPTION_NAMES,
+  rejectUnknownOptions,
   reportError,
   retryTransient,
   SerialLock,
@@ -77,6 +79,11 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   /** Use {@link createReadStream}. */
   constructor(ipc: IpcClient, name: string, options: ReadStreamOptions<T> = {}) {
     super();
+    rejectUnknownOptions(
+      options,
+      [...PAYLOAD_OPTION_NAMES, 'from', 'batchSize', 'timeoutMs'],
+      'createReadStream',
+    );
     this.#keys = new StreamKeys(ipc, name);
     this.key = this.#keys.main;
     this.name = name;

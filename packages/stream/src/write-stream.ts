@@ -1,5 +1,10 @@
 import { type IpcClient, PayloadCodec, type PayloadOptions, toIpcError } from '@redis-ipc/core';
-import { durationOption, integerOption } from '@redis-ipc/core/internal';
+import {
+  durationOption,
+  integerOption,
+  PAYLOAD_OPTION_NAMES,
+  rejectUnknownOptions,
+} from '@redis-ipc/core/internal';
 import { StreamKeys } from './stream-keys.js';
 import { CONTENT_FIELD } from './stream-reply.js';
 
@@ -42,6 +47,11 @@ export class WriteStream<T> {
 
   /** Use {@link createWriteStream}. */
   constructor(ipc: IpcClient, name: string, options: WriteStreamOptions<T> = {}) {
+    rejectUnknownOptions(
+      options,
+      [...PAYLOAD_OPTION_NAMES, 'maxLen', 'maxAgeMs', 'exactTrim'],
+      'createWriteStream',
+    );
     this.name = name;
     this.key = new StreamKeys(ipc, name).main;
     this.#ipc = ipc;

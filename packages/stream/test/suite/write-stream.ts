@@ -1,7 +1,7 @@
 import { bufferCodec, type IpcClient } from '@redis-ipc/core';
 import { type PlainClient, pause, rejection, type TestTarget } from '@redis-ipc/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { compareStreamIds, createReadStream, createWriteStream } from '../exports.js';
+import { compareStreamIds, createConsumerGroup, createReadStream, createWriteStream } from '../exports.js';
 
 import { streamContext } from './context.js';
 
@@ -16,6 +16,15 @@ export function testWriteStream(target: TestTarget): void {
       prefix = t.prefix;
       ipc = t.ipc;
       redis = t.plain;
+    });
+
+    it('refuses an option name it does not know, in every factory, naming it', () => {
+      const unknown = { maxLength: 10 } as never;
+      expect(() => createWriteStream(ipc, 'orders', unknown)).toThrow(/unknown option 'maxLength'/);
+      expect(() => createReadStream(ipc, 'orders', unknown)).toThrow(/unknown option 'maxLength'/);
+      expect(() => createConsumerGroup(ipc, 'orders', 'g', 'c', unknown)).toThrow(
+        /unknown option 'maxLength'/,
+      );
     });
 
     it('accepts many events on one stream (the Rust crate’s fixed id accepted one), one content field each', async () => {
