@@ -17,10 +17,11 @@ export const CI_SEEDS: Readonly<Record<ScenarioName, readonly number[]>> = {
   // A server stop; a restart with prefetch 1; at-most-once with a restart; a server stop with a stopped
   // and a cut-off consumer.
   queue: [1, 8, 11, 17],
-  // XGROUP DESTROY; trimming with kills; kills and a stop of group members.
-  stream: [6, 9, 13],
-  // Buffer codec with kills; a restart; a restart with a stopped waiter.
-  cache: [4, 9, 14],
+  // XGROUP DESTROY; trimming with kills; kills and a stop of group members; trimming of pending events
+  // (maxLen 95); a server stop while a handler runs past its time limit.
+  stream: [6, 9, 13, 5, 17],
+  // Buffer codec with kills; a restart; a restart with a stopped waiter; waits under a server stop.
+  cache: [4, 9, 14, 12],
 };
 
 const USAGE = `usage: pnpm test:chaos [--scenario=queue|stream|cache] [--seed=N | --seeds=COUNT [--from=N]] [--keep] [--bail]
