@@ -19,6 +19,7 @@ import type { GroupDelivery } from './group/delivery.js';
 import { EventTaker } from './group/event-taker.js';
 import type { ConsumerGroupEvents, GroupEventHandler } from './group/events.js';
 import { GroupReader } from './group/group-reader.js';
+import type { GroupScope } from './group/group-scope.js';
 import { Leases } from './group/leases.js';
 import {
   type ConsumerGroupOptions,
@@ -130,7 +131,15 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     this.#payload = new PayloadCodec(options);
     this.#settings = groupSettings(options);
     const binary = this.#payload.binary;
-    this.#reader = new GroupReader(ipc, keys, this.group, this.consumer, this.#settings, binary, {
+    const scope: GroupScope = {
+      ipc,
+      keys,
+      group: this.group,
+      consumer: this.consumer,
+      settings: this.#settings,
+      binary,
+    };
+    this.#reader = new GroupReader(scope, {
       fetched: (ids) => this.#leases.fetched(ids),
       looping: () => this.#loops > 0,
       closing: () => this.#closing !== undefined,
@@ -140,12 +149,12 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
         reportError(this, error);
       },
     });
-    this.#leases = new Leases(ipc, keys.main, this.group, this.consumer, this.#settings, {
+    this.#leases = new Leases(scope, {
       dropWaiting: () => this.#reader.dropWaiting(),
       reportError: (error) => this.#backgroundError(error),
       trimmed: (ids) => this.#reportTrimmed(ids),
     });
-    this.#reclaimer = new Reclaimer(ipc, keys, this.group, this.consumer, this.#settings, binary, {
+    this.#reclaimer = new Reclaimer(scope, {
       wantsWork: () => this.#wantsWork(),
       ready: () => this.#reader.ensureGroup(),
       claimed: (entries) => {
@@ -174,11 +183,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       failed: (error) => this.#backgroundError(error),
     });
     this.#deadLetters = new DeadLetters(
-      ipc,
-      keys,
-      this.group,
-      this.consumer,
-      this.#settings,
+      scope,
       (notice) => this.#notifyDeadLetter(notice),
       (error) => this.#backgroundError(error),
     );

@@ -1,7 +1,6 @@
-import type { DeadLetterNotice, IpcClient } from '@redis-ipc/core';
+import type { DeadLetterNotice } from '@redis-ipc/core';
 import { DEAD_LETTER } from '../scripts/dead-letter.js';
-import type { StreamKeys } from '../stream-keys.js';
-import type { GroupSettings } from './options.js';
+import type { GroupScope } from './group-scope.js';
 
 /** Why an event was moved to the dead-letter stream. */
 export type StreamDeadLetterReason = 'decode' | 'failed' | 'max-deliveries';
@@ -27,35 +26,23 @@ export interface StreamDeadLetterNotice extends DeadLetterNotice {
  * tells of it.
  */
 export class DeadLetters {
-  readonly #ipc: IpcClient;
-  readonly #keys: StreamKeys;
-  readonly #group: string;
-  readonly #consumer: string;
-  readonly #settings: GroupSettings;
+  readonly #scope: GroupScope;
   readonly #notify: (notice: StreamDeadLetterNotice) => void;
   readonly #reportError: (error: unknown) => void;
 
   constructor(
-    ipc: IpcClient,
-    keys: StreamKeys,
-    group: string,
-    consumer: string,
-    settings: GroupSettings,
+    scope: GroupScope,
     notify: (notice: StreamDeadLetterNotice) => void,
     reportError: (error: unknown) => void,
   ) {
-    this.#ipc = ipc;
-    this.#keys = keys;
-    this.#group = group;
-    this.#consumer = consumer;
-    this.#settings = settings;
+    this.#scope = scope;
     this.#notify = notify;
     this.#reportError = reportError;
   }
 
   /** Whether an event on its `deliveries`-th delivery is dead-lettered when it fails. */
   isLast(deliveries: number): boolean {
-    return this.#settings.maxDeliveries > 0 && deliveries >= this.#settings.maxDeliveries;
+    return this.#scope.settings.maxDeliveries > 0 && deliveries >= this.#scope.settings.maxDeliveries;
   }
 
   /**
@@ -64,19 +51,19 @@ export class DeadLetters {
    */
   async move(id: string, deliveries: number, reason: StreamDeadLetterReason, error: string): Promise<void> {
     try {
-      const deadLetterId = await DEAD_LETTER.run(this.#ipc.redis, {
-        key: this.#keys.main,
-        deadKey: this.#keys.dead,
-        group: this.#group,
+      const deadLetterId = await DEAD_LETTER.run(this.#scope.ipc.redis, {
+        key: this.#scope.keys.main,
+        deadKey: this.#scope.keys.dead,
+        group: this.#scope.group,
         id,
-        consumer: this.#consumer,
+        consumer: this.#scope.consumer,
         deliveries,
         reason,
         error,
-        maxLen: this.#settings.deadMaxLen,
+        maxLen: this.#scope.settings.deadMaxLen,
       });
       if (deadLetterId !== undefined) {
-        this.#notify({ id, deadLetterId, reason, deliveries, error, consumer: this.#consumer });
+        this.#notify({ id, deadLetterId, reason, deliveries, error, consumer: this.#scope.consumer });
       }
     } catch (failure) {
       this.#reportError(failure);

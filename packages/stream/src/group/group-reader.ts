@@ -1,4 +1,4 @@
-import { type IpcClient, isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
+import { isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
 import { sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { entryClient } from '../entry-decoder.js';
 import { GroupMissingError } from '../group-missing-error.js';
@@ -10,9 +10,8 @@ import { SKIP_GAP } from '../scripts/skip-gap.js';
 import { STATE } from '../scripts/state.js';
 import type { StreamGap } from '../stream-event.js';
 import { compareIds, isSuccessor } from '../stream-id.js';
-import type { StreamKeys } from '../stream-keys.js';
 import { entryId, type ReplyEntry } from '../stream-reply.js';
-import type { GroupSettings } from './options.js';
+import type { GroupScope } from './group-scope.js';
 import { type ReadGroupReply, readGroup } from './read-transaction.js';
 
 /** An entry this consumer holds and has not handed out yet. */
@@ -54,12 +53,7 @@ export interface GroupReaderHost {
  */
 export class GroupReader {
   readonly buffer = new EventBuffer<GroupItem>();
-  readonly #ipc: IpcClient;
-  readonly #keys: StreamKeys;
-  readonly #group: string;
-  readonly #consumer: string;
-  readonly #settings: GroupSettings;
-  readonly #binary: boolean;
+  readonly #scope: GroupScope;
   readonly #host: GroupReaderHost;
   #reclaimed: Delivery[] = [];
   #created: Promise<void> | undefined;
@@ -71,21 +65,8 @@ export class GroupReader {
   // well, so it does not ask for the stream's state up front.
   #successive = false;
 
-  constructor(
-    ipc: IpcClient,
-    keys: StreamKeys,
-    group: string,
-    consumer: string,
-    settings: GroupSettings,
-    binary: boolean,
-    host: GroupReaderHost,
-  ) {
-    this.#ipc = ipc;
-    this.#keys = keys;
-    this.#group = group;
-    this.#consumer = consumer;
-    this.#settings = settings;
-    this.#binary = binary;
+  constructor(scope: GroupScope, host: GroupReaderHost) {
+    this.#scope = scope;
     this.#host = host;
   }
 
@@ -104,10 +85,10 @@ export class GroupReader {
    * (Redis unreachable) is tried again by the next call.
    */
   ensureGroup(): Promise<void> {
-    this.#created ??= CREATE_GROUP.run(this.#ipc.redis, {
-      key: this.#keys.main,
-      group: this.#group,
-      startId: this.#settings.startId,
+    this.#created ??= CREATE_GROUP.run(this.#scope.ipc.redis, {
+      key: this.#scope.keys.main,
+      group: this.#scope.group,
+      startId: this.#scope.settings.startId,
     }).then(
       () => {},
       (error: unknown) => {
@@ -125,7 +106,7 @@ export class GroupReader {
   noteMissing(error: unknown): GroupMissingError | undefined {
     if (!isMissingGroup(error)) return undefined;
     if (!this.#missing) {
-      this.#missing = new GroupMissingError(this.#keys.name, this.#group, { cause: error });
+      this.#missing = new GroupMissingError(this.#scope.keys.name, this.#scope.group, { cause: error });
       this.#wake?.abort();
       this.#host.missing(this.#missing);
     }
@@ -157,7 +138,12 @@ export class GroupReader {
    * back too late still lands in the buffer, for the next call.
    */
   async fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    await waitFor(this.ensureGroup(), signal, sharedDeadline(deadline, this.#ipc.redis.isReady), timeoutMs);
+    await waitFor(
+      this.ensureGroup(),
+      signal,
+      sharedDeadline(deadline, this.#scope.ipc.redis.isReady),
+      timeoutMs,
+    );
     for (;;) {
       if (this.#missing) throw this.#missing;
       if (this.buffer.size > 0) return;
@@ -166,7 +152,7 @@ export class GroupReader {
         this.#reclaimed = [];
         return;
       }
-      const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
+      const lookDeadline = sharedDeadline(deadline, this.#scope.ipc.redis.isReady);
       const position = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
       // A reclaim may have landed during the read: take it rather than wait.
       if (this.buffer.size > 0 || this.#reclaimed.length > 0) continue;
@@ -187,7 +173,7 @@ export class GroupReader {
     const wake = new AbortController();
     this.#wake = wake;
     try {
-      await this.#ipc.blocking(
+      await this.#scope.ipc.blocking(
         (redis, wait) =>
           redis.sendCommand([
             'XREAD',
@@ -196,7 +182,7 @@ export class GroupReader {
             'BLOCK',
             String(wait.ms),
             'STREAMS',
-            this.#keys.main,
+            this.#scope.keys.main,
             position,
           ]),
         {
@@ -224,7 +210,7 @@ export class GroupReader {
           !this.#caughtUp &&
           this.#host.looping() &&
           !this.#host.closing() &&
-          this.buffer.size <= this.#settings.batchSize
+          this.buffer.size <= this.#scope.settings.batchSize
         ) {
           this.#startReading().catch(() => {});
         }
@@ -243,15 +229,15 @@ export class GroupReader {
   // transaction), decides about gaps, fills the buffer; returns the group's last-delivered-id.
   async #readNew(): Promise<string> {
     if (this.#missing) throw this.#missing;
-    const client = entryClient(this.#ipc.redis, this.#binary);
-    const key = this.#keys.main;
+    const client = entryClient(this.#scope.ipc.redis, this.#scope.binary);
+    const key = this.#scope.keys.main;
     let read: ReadGroupReply;
     try {
       read = await readGroup(client, {
         key,
-        group: this.#group,
-        consumer: this.#consumer,
-        count: this.#settings.batchSize,
+        group: this.#scope.group,
+        consumer: this.#scope.consumer,
+        count: this.#scope.settings.batchSize,
         withState: !this.#successive,
       });
     } catch (error) {
@@ -263,7 +249,7 @@ export class GroupReader {
     let position = last ?? before;
     let gap: StreamGap | undefined;
     let gapIndex = 0;
-    this.#caughtUp = entries.length < this.#settings.batchSize;
+    this.#caughtUp = entries.length < this.#scope.settings.batchSize;
     // An entry right after the group's previous position: nothing can be missing in between.
     this.#successive = first !== undefined && isSuccessor(before, first);
     if (!this.#successive) {
@@ -272,12 +258,12 @@ export class GroupReader {
       const judgement = judgeGap(before, offset, entries, state, false);
       if (judgement.gap) {
         const found = judgement.gap;
-        gap = { stream: this.#keys.name, after: found.after, before: found.before, count: found.count };
+        gap = { stream: this.#scope.keys.name, after: found.after, before: found.before, count: found.count };
         gapIndex = found.index;
         if (last !== undefined && judgement.offset !== undefined) {
-          await FIX_READ_COUNTER.run(this.#ipc.redis, {
+          await FIX_READ_COUNTER.run(this.#scope.ipc.redis, {
             key,
-            group: this.#group,
+            group: this.#scope.group,
             position: last,
             entriesRead: judgement.offset,
           });
@@ -286,15 +272,19 @@ export class GroupReader {
         // The entries are this consumer's already, so no second look: assume the worst only when
         // trimming has reached them.
         if (state.firstId === undefined || compareIds(state.firstId, first) >= 0) {
-          gap = { stream: this.#keys.name, after: before, before: first, count: undefined };
+          gap = { stream: this.#scope.keys.name, after: before, before: first, count: undefined };
         }
       } else if (judgement.unsure) {
         // Nothing left after the group's position, yet entries were added after it: move the group
         // past them, unless another consumer moved it meanwhile (then that one reports it).
-        const moved = await SKIP_GAP.run(this.#ipc.redis, { key, group: this.#group, position: before });
+        const moved = await SKIP_GAP.run(this.#scope.ipc.redis, {
+          key,
+          group: this.#scope.group,
+          position: before,
+        });
         if (moved) {
           const lost = offset === undefined ? undefined : moved.added - offset;
-          gap = { stream: this.#keys.name, after: before, before: undefined, count: lost };
+          gap = { stream: this.#scope.keys.name, after: before, before: undefined, count: lost };
           position = moved.position;
         }
       }

@@ -1,6 +1,6 @@
-import { type IpcClient, TimeoutError } from '@redis-ipc/core';
+import { TimeoutError } from '@redis-ipc/core';
 import { HOLD } from '../scripts/hold.js';
-import type { GroupSettings } from './options.js';
+import type { GroupScope } from './group-scope.js';
 
 // XCLAIM argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
@@ -44,11 +44,7 @@ export interface LeasesHost {
  * are given back at once, uncounted, for another consumer to reclaim.
  */
 export class Leases {
-  readonly #ipc: IpcClient;
-  readonly #key: string;
-  readonly #group: string;
-  readonly #consumer: string;
-  readonly #settings: GroupSettings;
+  readonly #scope: GroupScope;
   readonly #host: LeasesHost;
   // Every event this consumer holds: when it was last refreshed while it waits in a buffer, or what
   // is working on it once handed out.
@@ -59,19 +55,8 @@ export class Leases {
   #handedOut = 0;
   #handedOutBefore = 0;
 
-  constructor(
-    ipc: IpcClient,
-    key: string,
-    group: string,
-    consumer: string,
-    settings: GroupSettings,
-    host: LeasesHost,
-  ) {
-    this.#ipc = ipc;
-    this.#key = key;
-    this.#group = group;
-    this.#consumer = consumer;
-    this.#settings = settings;
+  constructor(scope: GroupScope, host: LeasesHost) {
+    this.#scope = scope;
     this.#host = host;
   }
 
@@ -120,7 +105,7 @@ export class Leases {
   /** Starts refreshing. */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.#tick(), this.#settings.refreshIntervalMs);
+    this.#timer = setInterval(() => void this.#tick(), this.#scope.settings.refreshIntervalMs);
     this.#timer.unref();
   }
 
@@ -148,7 +133,7 @@ export class Leases {
     for (const [count, ids] of byCount) {
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
         sending.push(
-          this.#claim(ids.slice(i, i + ID_CHUNK), 0, this.#settings.minIdleMs, count).then(() => {}),
+          this.#claim(ids.slice(i, i + ID_CHUNK), 0, this.#scope.settings.minIdleMs, count).then(() => {}),
         );
       }
     }
@@ -172,7 +157,7 @@ export class Leases {
     this.#handedOutBefore = this.#handedOut;
     // Everything not refreshed in this tick's half period is due: the timer's period is the refresh
     // period, and the stamp is the tick's start, so no entry waits two periods.
-    const dueBefore = now - this.#settings.refreshIntervalMs / 2;
+    const dueBefore = now - this.#scope.settings.refreshIntervalMs / 2;
     const due: string[] = [];
     for (const [id, hold] of this.#holds) {
       if ((typeof hold === 'number' ? hold : hold.refreshedAt) <= dueBefore) due.push(id);
@@ -203,7 +188,7 @@ export class Leases {
   // Claims only entries idle for half a period at least, so one another consumer has just reclaimed
   // stays with it; JUSTID leaves the delivery count alone.
   async #refresh(due: string[], stamp: number): Promise<void> {
-    const minIdle = Math.floor(this.#settings.refreshIntervalMs / 2);
+    const minIdle = Math.floor(this.#scope.settings.refreshIntervalMs / 2);
     for (let i = 0; i < due.length; i += ID_CHUNK) {
       const chunk = due.slice(i, i + ID_CHUNK);
       const still = new Set(await this.#claim(chunk, minIdle, undefined, undefined));
@@ -225,10 +210,10 @@ export class Leases {
     idleMs: number | undefined,
     deliveries: number | undefined,
   ): Promise<string[]> {
-    const reply = await HOLD.run(this.#ipc.redis, {
-      key: this.#key,
-      group: this.#group,
-      consumer: this.#consumer,
+    const reply = await HOLD.run(this.#scope.ipc.redis, {
+      key: this.#scope.keys.main,
+      group: this.#scope.group,
+      consumer: this.#scope.consumer,
       minIdleMs,
       idleMs,
       deliveries,

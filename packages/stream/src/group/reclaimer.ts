@@ -1,9 +1,7 @@
-import type { IpcClient } from '@redis-ipc/core';
 import { entryClient } from '../entry-decoder.js';
 import { type ClaimedDeadLetter, type ClaimedEntry, RECLAIM } from '../scripts/reclaim.js';
 import { START_ID } from '../stream-id.js';
-import type { StreamKeys } from '../stream-keys.js';
-import type { GroupSettings } from './options.js';
+import type { GroupScope } from './group-scope.js';
 
 /** What the reclaimer needs from the consumer around it. */
 export interface ReclaimerHost {
@@ -26,39 +24,21 @@ export interface ReclaimerHost {
  * `reclaimIntervalMs` while this consumer wants work, dead-lettering those delivered too often.
  */
 export class Reclaimer {
-  readonly #ipc: IpcClient;
-  readonly #keys: StreamKeys;
-  readonly #group: string;
-  readonly #consumer: string;
-  readonly #settings: GroupSettings;
-  readonly #binary: boolean;
+  readonly #scope: GroupScope;
   readonly #host: ReclaimerHost;
   #timer: NodeJS.Timeout | undefined;
   #cursor = START_ID;
   #running = false;
 
-  constructor(
-    ipc: IpcClient,
-    keys: StreamKeys,
-    group: string,
-    consumer: string,
-    settings: GroupSettings,
-    binary: boolean,
-    host: ReclaimerHost,
-  ) {
-    this.#ipc = ipc;
-    this.#keys = keys;
-    this.#group = group;
-    this.#consumer = consumer;
-    this.#settings = settings;
-    this.#binary = binary;
+  constructor(scope: GroupScope, host: ReclaimerHost) {
+    this.#scope = scope;
     this.#host = host;
   }
 
   /** Starts the timer (and one round now). */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => void this.run(), this.#settings.reclaimIntervalMs);
+    this.#timer = setInterval(() => void this.run(), this.#scope.settings.reclaimIntervalMs);
     this.#timer.unref();
     void this.run();
   }
@@ -75,16 +55,16 @@ export class Reclaimer {
     this.#running = true;
     try {
       await this.#host.ready();
-      const reply = await RECLAIM.run(entryClient(this.#ipc.redis, this.#binary), {
-        key: this.#keys.main,
-        deadKey: this.#keys.dead,
-        group: this.#group,
-        consumer: this.#consumer,
-        minIdleMs: this.#settings.minIdleMs,
+      const reply = await RECLAIM.run(entryClient(this.#scope.ipc.redis, this.#scope.binary), {
+        key: this.#scope.keys.main,
+        deadKey: this.#scope.keys.dead,
+        group: this.#scope.group,
+        consumer: this.#scope.consumer,
+        minIdleMs: this.#scope.settings.minIdleMs,
         cursor: this.#cursor,
-        count: this.#settings.batchSize,
-        maxDeliveries: this.#settings.maxDeliveries,
-        deadMaxLen: this.#settings.deadMaxLen,
+        count: this.#scope.settings.batchSize,
+        maxDeliveries: this.#scope.settings.maxDeliveries,
+        deadMaxLen: this.#scope.settings.deadMaxLen,
       });
       this.#cursor = reply.cursor;
       if (reply.deadLetters.length > 0) this.#host.deadLettered(reply.deadLetters);
