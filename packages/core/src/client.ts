@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { createClient as createRedisClient, type RedisClientOptions } from 'redis';
 import {
   BLOCKING_OPTION_NAMES,
@@ -55,7 +55,7 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   readonly #ownsRedis: boolean;
   readonly #pool: BlockingPool;
   readonly #cancellers = new Set<(error: IpcError) => Promise<void>>();
-  readonly #closeController = new AbortController();
+  readonly #closeController = closeController();
   readonly #connecting: Promise<unknown>;
   readonly #offline: OfflineGuard | undefined;
   readonly #blockingHost: BlockingHost;
@@ -252,4 +252,16 @@ export function isIpcClient(value: unknown): value is IpcClient {
     value !== null &&
     (value as { [IPC_CLIENT_BRAND]?: unknown })[IPC_CLIENT_BRAND] === true
   );
+}
+
+/**
+ * The controller behind `closeSignal`. Every wait of every structure on the client listens to its
+ * signal for as long as it waits (retries while Redis is away, blocked reads, sleeps between
+ * attempts) and removes its listener when done: dozens at once during an outage are normal, not a
+ * leak, so Node's warning past 10 does not apply.
+ */
+function closeController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

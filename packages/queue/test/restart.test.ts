@@ -8,7 +8,7 @@ import {
   uniquePrefix,
   until,
 } from '@redis-ipc/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createReadQueue, createWriteQueue, type Task } from '../src/index.js';
 import { open } from './support/connect.js';
 
@@ -89,7 +89,17 @@ describe('Redis restarts', () => {
     await reader.close();
   });
 
-  it('a worker keeps taking work after a restart, and nothing is lost', { timeout: 30_000 }, async () => {
+  it('a worker keeps taking work after a restart, nothing is lost, and no listener piles up', {
+    timeout: 30_000,
+  }, async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => {
+      if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    onTestFinished(() => {
+      process.off('warning', onWarning);
+    });
     const [ipc, producerIpc] = await clients(2);
     const writer = createWriteQueue<Job>(producerIpc, 'jobs');
     const reader = createReadQueue<Job>(ipc, 'jobs');
@@ -111,6 +121,7 @@ describe('Redis restarts', () => {
     await until(async () => (await reader.counts()).inFlight === 0, 5000, 'every task acked');
     expect(await reader.counts()).toMatchObject({ waiting: 0, delayed: 0, inFlight: 0 });
     await reader.close();
+    expect(warnings).toEqual([]);
   });
 
   it('an iterator waits (backing off, not spinning) while Redis is down, then goes on', {
