@@ -1,7 +1,7 @@
 import { type RunContext, sleep } from '../run/context.js';
 import { restartServer } from '../run/restart.js';
 import { stopServer } from '../run/server-stop.js';
-import { Supervisor } from '../run/supervisor.js';
+import { type Supervisor, supervisorFor } from '../run/supervisor.js';
 import type { CacheFault, CachePlan } from './plan.js';
 
 const LIFETIME_MS = 60_000;
@@ -10,13 +10,7 @@ const TAIL_MS = 1000;
 
 /** Runs one cache plan: writers, waiter and loader processes, the faults on schedule. */
 export async function runCache(ctx: RunContext, plan: CachePlan): Promise<void> {
-  const supervisor = new Supervisor({
-    dir: ctx.dir,
-    url: ctx.server.url,
-    journal: ctx.journal,
-    lifetimeMs: LIFETIME_MS,
-    command: ctx.command,
-  });
+  const supervisor = supervisorFor(ctx, LIFETIME_MS);
   const shared = { cache: plan.cache, codec: plan.codec, lockMs: plan.lockMs, seed: plan.seed };
   try {
     const waiters = Array.from({ length: plan.waiters }, (_, i) =>

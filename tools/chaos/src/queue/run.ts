@@ -4,7 +4,7 @@ import { type RunContext, sleep } from '../run/context.js';
 import { readJournals } from '../run/journal.js';
 import { restartServer } from '../run/restart.js';
 import { stopServer } from '../run/server-stop.js';
-import { Supervisor } from '../run/supervisor.js';
+import { type Supervisor, supervisorFor } from '../run/supervisor.js';
 import type { QueueFault, QueuePlan } from './plan.js';
 
 /** What a queue run leaves for the checker besides the journals. */
@@ -27,13 +27,7 @@ const POLL_MS = 250;
  * before it returns.
  */
 export async function runQueue(ctx: RunContext, plan: QueuePlan): Promise<QueueRunResult> {
-  const supervisor = new Supervisor({
-    dir: ctx.dir,
-    url: ctx.server.url,
-    journal: ctx.journal,
-    lifetimeMs: LIFETIME_MS,
-    command: ctx.command,
-  });
+  const supervisor = supervisorFor(ctx, LIFETIME_MS);
   const ipc = createClient(ctx.server.url);
   ipc.on('error', () => {});
   // Never takes: only reads counts and dead letters.

@@ -1,4 +1,5 @@
 import { killConnectionsOf } from './client-kill.js';
+import type { RunContext } from './context.js';
 import { type Journal, journalPath } from './journal.js';
 import { type RoleProcess, startRole } from './processes.js';
 
@@ -138,4 +139,15 @@ export class Supervisor {
     });
     return proc.ready.then(() => proc);
   }
+}
+
+/** The supervisor of one run: its processes journal into the run's folder and use its server. */
+export function supervisorFor(ctx: RunContext, lifetimeMs: number): Supervisor {
+  return new Supervisor({
+    dir: ctx.dir,
+    url: ctx.server.url,
+    journal: ctx.journal,
+    lifetimeMs,
+    command: ctx.command,
+  });
 }

@@ -4,7 +4,7 @@ import { type RunContext, sleep } from '../run/context.js';
 import { readJournals } from '../run/journal.js';
 import { restartServer } from '../run/restart.js';
 import { stopServer } from '../run/server-stop.js';
-import { Supervisor } from '../run/supervisor.js';
+import { type Supervisor, supervisorFor } from '../run/supervisor.js';
 import type { StreamFault, StreamPlan } from './plan.js';
 
 /** What a stream run leaves for the checker besides the journals. */
@@ -23,13 +23,7 @@ const POLL_MS = 250;
 
 /** Runs one stream plan: fan-out readers, group members, one publisher, the faults on schedule. */
 export async function runStream(ctx: RunContext, plan: StreamPlan): Promise<StreamRunResult> {
-  const supervisor = new Supervisor({
-    dir: ctx.dir,
-    url: ctx.server.url,
-    journal: ctx.journal,
-    lifetimeMs: LIFETIME_MS,
-    command: ctx.command,
-  });
+  const supervisor = supervisorFor(ctx, LIFETIME_MS);
   const ipc = createClient(ctx.server.url);
   ipc.on('error', () => {});
   const key = ipc.keys.structure('s', plan.stream).main;
