@@ -1,7 +1,7 @@
-import type { ConnectArgs } from '@redis-ipc/testing';
+import { type ConnectArgs, targetOptions } from '@redis-ipc/testing';
 import { createClient, type IpcClient, type IpcClientOptions } from '../src/index.js';
 
 /** How a test context opens a client of this package (from its sources): `testContext({ connect })`. */
 export function connect({ target, prefix }: ConnectArgs, options?: IpcClientOptions): Promise<IpcClient> {
-  return createClient({ ...options, url: target.url, prefix }).connect();
+  return createClient({ ...targetOptions(target, options), prefix }).connect();
 }

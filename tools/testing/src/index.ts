@@ -7,10 +7,13 @@ export { type PlainClient, plainClient } from './plain-client.js';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
+  adminEndpoint,
+  type Endpoint,
   redisUrl,
   type StandaloneTarget,
   standaloneTarget,
   type TestTarget,
+  targetOptions,
   testTargets,
 } from './targets.js';
 export {

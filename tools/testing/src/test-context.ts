@@ -3,7 +3,7 @@ import { pause, until } from './assertions.js';
 import { type FaultyProxy, startProxy } from './faulty-proxy.js';
 import { deleteKeysWith, uniquePrefix } from './keys.js';
 import { type PlainClient, plainClient } from './plain-client.js';
-import { standaloneTarget, type TestTarget } from './targets.js';
+import { adminEndpoint, standaloneTarget, type TestTarget } from './targets.js';
 
 /** Anything a test context opens and must close after the test. */
 export interface Closable {
@@ -23,7 +23,7 @@ export interface TestContextOptions<C extends Closable, O> {
   /**
    * Opens one connected client on `target` under `prefix`, with the options a test asked for (the
    * harness does not depend on the packages under test, so each suite says how its client is made):
-   * `({ target, prefix }, options?: IpcClientOptions) => createClient({ ...options, url: target.url, prefix }).connect()`.
+   * `({ target, prefix }, options?: IpcClientOptions) => createClient({ ...targetOptions(target, options), prefix }).connect()`.
    */
   connect(args: ConnectArgs, options?: O): Promise<C>;
   /**
@@ -100,7 +100,7 @@ interface Current<C> {
  * const t = testContext({
  *   label: 'q',
  *   connect: ({ target, prefix }, options?: IpcClientOptions) =>
- *     createClient({ ...options, url: target.url, prefix }).connect(),
+ *     createClient({ ...targetOptions(target, options), prefix }).connect(),
  * });
  *
  * it('takes what was pushed', async () => {
@@ -128,7 +128,7 @@ export function testContext<C extends Closable, O = undefined>(
     const target =
       typeof options.target === 'function' ? options.target() : (options.target ?? standaloneTarget());
     const prefix = uniquePrefix(options.label ?? 't');
-    const plain = await plainClient(target.url);
+    const plain = await plainClient(adminEndpoint(target));
     let ipc: C;
     try {
       ipc = await options.connect({ target, prefix }, options.options);
@@ -169,7 +169,7 @@ export function testContext<C extends Closable, O = undefined>(
       `deleting the keys under ${state.prefix} (is the server down?)`,
       async () => {
         // The test may have closed the plain client itself.
-        const client = state.plain.isOpen ? state.plain : await plainClient(state.target.url);
+        const client = state.plain.isOpen ? state.plain : await plainClient(adminEndpoint(state.target));
         try {
           await deleteKeysWith(client, state.prefix, state.extraKeys);
         } finally {
@@ -211,7 +211,7 @@ export function testContext<C extends Closable, O = undefined>(
     },
     async plainClient() {
       const state = now('plainClient()');
-      const client = await plainClient(state.target.url);
+      const client = await plainClient(adminEndpoint(state.target));
       state.clients.push({ close: () => (client.isOpen ? client.close() : Promise.resolve()) });
       return client;
     },

@@ -5,7 +5,7 @@ import {
   type IpcError,
   isIpcError,
 } from '@redis-ipc/core';
-import { pause, rejection, type TestTarget, testContext, until } from '@redis-ipc/testing';
+import { pause, rejection, type TestTarget, targetOptions, testContext, until } from '@redis-ipc/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createReadQueue,
@@ -40,7 +40,7 @@ export function testQueue(target: TestTarget, { delivery }: QueueSuiteOptions): 
       target,
       label: 'q',
       connect: ({ target: where, prefix }, options?: IpcClientOptions): Promise<IpcClient> =>
-        createClient({ ...options, url: where.url, prefix }).connect(),
+        createClient({ ...targetOptions(where, options), prefix }).connect(),
     });
 
     it('hands tasks out first in, first out, and pop() is undefined when empty', async () => {

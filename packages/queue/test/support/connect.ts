@@ -1,5 +1,5 @@
 import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
-import { type TestContext, testContext } from '@redis-ipc/testing';
+import { type TestContext, targetOptions, testContext } from '@redis-ipc/testing';
 
 /** Opens a client on `url` and waits for it to be ready (for tests that run their own server). */
 export function open(url: string, options: Omit<IpcClientOptions, 'url'> = {}): Promise<IpcClient> {
@@ -11,6 +11,6 @@ export function queueContext(label = 'q'): TestContext<IpcClient, IpcClientOptio
   return testContext({
     label,
     connect: ({ target, prefix }, options?: IpcClientOptions): Promise<IpcClient> =>
-      createClient({ ...options, url: target.url, prefix }).connect(),
+      createClient({ ...targetOptions(target, options), prefix }).connect(),
   });
 }

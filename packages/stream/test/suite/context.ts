@@ -1,5 +1,5 @@
 import { createClient, type IpcClient, type IpcClientOptions } from '@redis-ipc/core';
-import { type TestContext, type TestTarget, testContext } from '@redis-ipc/testing';
+import { type TestContext, type TestTarget, targetOptions, testContext } from '@redis-ipc/testing';
 
 /** The stream suites' test context: a client per test on `target`, under a prefix of its own. */
 export function streamContext(
@@ -12,6 +12,6 @@ export function streamContext(
     label,
     options,
     connect: ({ target: where, prefix }, options) =>
-      createClient({ ...options, url: where.url, prefix }).connect(),
+      createClient({ ...targetOptions(where, options), prefix }).connect(),
   });
 }
