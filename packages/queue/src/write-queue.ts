@@ -57,17 +57,48 @@ export interface PushManyOptions {
   ids?: readonly string[];
 }
 
-interface Pending {
-  readonly id: string;
-  readonly item: string;
-  readonly unique: boolean;
-  readonly resolve: (result: PushResult) => void;
-  readonly reject: (error: IpcError) => void;
-}
-
 const ITEMS_PER_COMMAND = 1000;
+// Index of the first item in a plain group's command: `LPUSH key item…`.
+const FIRST_ITEM = 2;
 // Plain pushes always add: `pushed[i] ?? true`.
 const ALL_PUSHED: readonly boolean[] = [];
+
+/**
+ * Pushes of one turn of the event loop that go out as one command: a variadic LPUSH for plain pushes,
+ * one run of the deduplicating script for pushes with caller-given ids. Every push waits on the
+ * group's one promise rather than owning a promise and its resolvers, so a push costs one reaction.
+ */
+class PushGroup {
+  readonly unique: boolean;
+  /** Plain groups: the whole LPUSH command, items from {@link FIRST_ITEM} on. Unique groups: the items. */
+  readonly command: string[];
+  /** The task ids of a unique group (their dedupe markers); empty for plain groups. */
+  readonly ids: string[] = [];
+  /** Settles once Redis has answered: whether each item was added (`pushed[i] ?? true`). */
+  readonly sent: Promise<readonly boolean[]>;
+  resolve!: (pushed: readonly boolean[]) => void;
+  reject!: (error: IpcError) => void;
+
+  constructor(unique: boolean, key: string) {
+    this.unique = unique;
+    this.command = unique ? [] : ['LPUSH', key];
+    this.sent = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** Items in the group. */
+  get size(): number {
+    return this.unique ? this.command.length : this.command.length - FIRST_ITEM;
+  }
+}
+
+/** Where one item of a `pushMany` call went: its group's answer and its index there. */
+interface Placement {
+  readonly answer: number;
+  readonly index: number;
+}
 
 /**
  * The producing side of a queue. Pushes made in the same turn of the event loop are sent together
@@ -82,7 +113,9 @@ export class WriteQueue<T> {
   readonly #admin: QueueAdmin;
   readonly #envelope: Envelope<T>;
   readonly #dedupeWindow: string;
-  #pending: Pending[] = [];
+  /** The groups of this turn of the event loop, in call order; the last one takes new pushes. */
+  #groups: PushGroup[] = [];
+  readonly #flushSoon = () => this.#flush();
 
   /** Use {@link createWriteQueue}. */
   constructor(ipc: IpcClient, name: string, options: WriteQueueOptions<T> = {}) {
@@ -110,8 +143,19 @@ export class WriteQueue<T> {
    * {@link @redis-ipc/core!ConnectionError} when the outcome is unknown (retry with the same `id` to be
    * safe), or {@link ClosedError}.
    */
-  async push(value: T, options: PushOptions = {}): Promise<string> {
-    return (await this.#pushOne(value, options.id)).id;
+  push(value: T, options?: PushOptions): Promise<string> {
+    const givenId = options?.id;
+    if (givenId !== undefined) return this.pushUnique(value, givenId).then(idOf);
+    try {
+      this.#assertOpen();
+      const id = randomUUID();
+      const item = this.#envelope.encode(id, value);
+      const group = this.#groupFor(false);
+      group.command.push(item);
+      return group.sent.then(() => id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -120,23 +164,48 @@ export class WriteQueue<T> {
    * {@link WriteQueue.push}.
    */
   pushUnique(value: T, id: string): Promise<PushResult> {
-    return this.#pushOne(value, id);
+    try {
+      this.#assertOpen();
+      const checked = validateTaskId(id);
+      const item = this.#envelope.encode(checked, value);
+      const group = this.#groupFor(true);
+      const index = group.command.push(item) - 1;
+      group.ids.push(checked);
+      return group.sent.then((pushed) => ({ id: checked, pushed: pushed[index] ?? true }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
    * Adds several tasks in one round trip, in order. Resolves with their ids. Nothing is sent if any
    * value cannot be encoded.
    */
-  async pushMany(values: readonly T[], options: PushManyOptions = {}): Promise<string[]> {
-    return (await this.#pushMany(values, options.ids)).map((result) => result.id);
+  async pushMany(values: readonly T[], options?: PushManyOptions): Promise<string[]> {
+    const givenIds = options?.ids;
+    if (givenIds !== undefined) return (await this.pushManyUnique(values, givenIds)).map(idOf);
+    this.#assertOpen();
+    const ids = values.map(() => randomUUID());
+    const items = values.map((value, index) => this.#envelope.encode(ids[index]!, value));
+    await Promise.all(this.#place(false, ids, items).answers);
+    return ids;
   }
 
   /**
    * Adds several tasks with caller-given ids (one per value) in one round trip, in order, skipping
    * those pushed within the dedupe window; resolves with each id and whether it was added.
    */
-  pushManyUnique(values: readonly T[], ids: readonly string[]): Promise<PushResult[]> {
-    return this.#pushMany(values, ids);
+  async pushManyUnique(values: readonly T[], ids: readonly string[]): Promise<PushResult[]> {
+    this.#assertOpen();
+    if (ids.length !== values.length) throw new InvalidArgumentError('ids must have one id per value');
+    const checked = ids.map(validateTaskId);
+    const items = values.map((value, index) => this.#envelope.encode(checked[index]!, value));
+    const { answers, placements } = this.#place(true, checked, items);
+    const pushed = await Promise.all(answers);
+    return placements.map(({ answer, index }, at) => ({
+      id: checked[at]!,
+      pushed: pushed[answer]![index] ?? true,
+    }));
   }
 
   /** Number of tasks waiting in the queue (not counting delayed retries or tasks in flight). */
@@ -144,91 +213,74 @@ export class WriteQueue<T> {
     return this.#admin.length();
   }
 
-  #pushOne(value: T, givenId: string | undefined): Promise<PushResult> {
-    try {
-      this.#assertOpen();
-      const unique = givenId !== undefined;
-      const id = unique ? validateTaskId(givenId) : randomUUID();
-      const item = this.#envelope.encode(id, value);
-      return new Promise((resolve, reject) => this.#enqueue({ id, item, unique, resolve, reject }));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #pushMany(values: readonly T[], ids: readonly string[] | undefined): Promise<PushResult[]> {
-    try {
-      this.#assertOpen();
-      if (ids !== undefined && ids.length !== values.length) {
-        throw new InvalidArgumentError('ids must have one id per value');
-      }
-      const prepared = values.map((value, index) => {
-        const id = ids ? validateTaskId(ids[index]) : randomUUID();
-        return { id, item: this.#envelope.encode(id, value), unique: ids !== undefined };
-      });
-      return Promise.all(
-        prepared.map(
-          (entry) =>
-            new Promise<PushResult>((resolve, reject) => this.#enqueue({ ...entry, resolve, reject })),
-        ),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   #assertOpen(): void {
     if (this.#ipc.closed) throw new ClosedError();
   }
 
-  #enqueue(entry: Pending): void {
-    if (this.#pending.push(entry) === 1) {
-      // After the current cascade of promise callbacks: concurrent producers share one command.
-      process.nextTick(() => this.#flush());
+  /** The group a push of this kind joins: the open one if it fits, else a new one. */
+  #groupFor(unique: boolean): PushGroup {
+    const groups = this.#groups;
+    const open = groups[groups.length - 1];
+    if (open !== undefined && open.unique === unique && open.size < ITEMS_PER_COMMAND) return open;
+    const group = new PushGroup(unique, this.#keys.main);
+    // After the current cascade of promise callbacks: concurrent producers share one command.
+    if (groups.push(group) === 1) process.nextTick(this.#flushSoon);
+    return group;
+  }
+
+  /** Adds encoded items (already checked) to this turn's groups, in order. */
+  #place(
+    unique: boolean,
+    ids: readonly string[],
+    items: readonly string[],
+  ): { answers: Array<Promise<readonly boolean[]>>; placements: Placement[] } {
+    const answers: Array<Promise<readonly boolean[]>> = [];
+    const placements: Placement[] = [];
+    for (let at = 0; at < items.length; at++) {
+      const group = this.#groupFor(unique);
+      const index = group.size;
+      group.command.push(items[at]!);
+      if (unique) group.ids.push(ids[at]!);
+      if (answers[answers.length - 1] !== group.sent) answers.push(group.sent);
+      placements.push({ answer: answers.length - 1, index });
     }
+    return { answers, placements };
   }
 
   #flush(): void {
-    const batch = this.#pending;
-    this.#pending = [];
+    const groups = this.#groups;
+    this.#groups = [];
     // A reload after NOSCRIPT sends the deduplicating script again later; what follows it in the
-    // same batch waits for it, so the order of the queue stays the order of the calls.
+    // same turn waits for it, so the order of the queue stays the order of the calls.
     let before: Promise<unknown> | undefined;
-    for (let start = 0; start < batch.length; ) {
-      const unique = batch[start]!.unique;
-      let end = start + 1;
-      while (end < batch.length && batch[end]!.unique === unique && end - start < ITEMS_PER_COMMAND) end++;
-      const group = batch.slice(start, end);
-      start = end;
-      const send = () => (unique ? this.#pushUnique(group) : this.#pushPlain(group));
+    for (const group of groups) {
+      const send = () => this.#send(group);
       const sent = before ? before.then(send, send) : send();
-      sent.then(
-        (pushed) => {
-          group.forEach((entry, index) => {
-            entry.resolve({ id: entry.id, pushed: pushed[index] ?? true });
-          });
-        },
-        (error: unknown) => {
-          const failure = toIpcError(error);
-          for (const entry of group) entry.reject(failure);
-        },
-      );
-      if (unique) before = sent;
+      sent.then(group.resolve, (error: unknown) => group.reject(toIpcError(error)));
+      if (group.unique) before = sent;
     }
   }
 
-  async #pushPlain(group: readonly Pending[]): Promise<readonly boolean[]> {
-    await this.#ipc.redis.sendCommand(['LPUSH', this.#keys.main, ...group.map((entry) => entry.item)]);
-    return ALL_PUSHED;
+  #send(group: PushGroup): Promise<readonly boolean[]> {
+    try {
+      if (!group.unique) return this.#ipc.redis.sendCommand(group.command).then(allPushed);
+      return pushUniqueScript.run(this.#ipc.redis, {
+        main: this.#keys.main,
+        windowMs: this.#dedupeWindow,
+        tasks: group.command.map((item, index) => ({ marker: this.#keys.dedupe(group.ids[index]!), item })),
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
+}
 
-  #pushUnique(group: readonly Pending[]): Promise<readonly boolean[]> {
-    return pushUniqueScript.run(this.#ipc.redis, {
-      main: this.#keys.main,
-      windowMs: this.#dedupeWindow,
-      tasks: group.map((entry) => ({ marker: this.#keys.dedupe(entry.id), item: entry.item })),
-    });
-  }
+function idOf(result: PushResult): string {
+  return result.id;
+}
+
+function allPushed(): readonly boolean[] {
+  return ALL_PUSHED;
 }
 
 /**

@@ -10,6 +10,11 @@ export interface Sizes {
   readonly queueTasks: number;
   /** Tasks per throughput run with one consumer in flight (slower peers take long here). */
   readonly queueTasksSerial: number;
+  /**
+   * Tasks (or events, or sets) a throughput producer sends to a side key before the measured part, so
+   * that compiling its hot code is not counted in its CPU per task.
+   */
+  readonly producerWarmUp: number;
   /** Tasks per hand-off latency run at 1,000 tasks/s. */
   readonly latencyTasks: number;
   /** Operations per cache throughput run with 64 in flight, and one at a time. */
@@ -32,6 +37,7 @@ const FULL: Sizes = {
   reps: 3,
   queueTasks: 100_000,
   queueTasksSerial: 20_000,
+  producerWarmUp: 20_000,
   latencyTasks: 2_000,
   cacheOps: 100_000,
   cacheOpsSerial: 10_000,
@@ -47,6 +53,7 @@ const QUICK: Sizes = {
   reps: 1,
   queueTasks: 5_000,
   queueTasksSerial: 2_000,
+  producerWarmUp: 1_000,
   latencyTasks: 300,
   cacheOps: 5_000,
   cacheOpsSerial: 1_000,

@@ -4,7 +4,7 @@
 import type { RedisClientType } from 'redis';
 import { closeAll, connectRaw, type TimeoutMode } from '../harness/node-redis.js';
 import type { Role } from '../harness/role.js';
-import { type ProduceReport, type ProducerParams, produce } from './roles.js';
+import { type ProduceReport, type ProducerParams, produce, warmUp, warmUpName } from './roles.js';
 
 /** Collects values pushed in one tick and sends them with one LPUSH. */
 class LpushBatcher {
@@ -38,6 +38,8 @@ class LpushBatcher {
 export const producer: Role<ProducerParams, ProduceReport> = async ({ url, params }) => {
   const redis = await connectRaw(url, params.variant as TimeoutMode);
   const batcher = new LpushBatcher(redis, params.name);
+  const side = new LpushBatcher(redis, warmUpName(params.name));
+  await warmUp(params, (task) => side.push(JSON.stringify(task)));
   return {
     run: () => produce(params, (task) => batcher.push(JSON.stringify(task))),
     close: () => closeAll([redis]),

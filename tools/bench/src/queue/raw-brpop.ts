@@ -5,11 +5,20 @@ import { closeAll, connectRaw, type TimeoutMode } from '../harness/node-redis.js
 import type { Task } from '../harness/payload.js';
 import type { Role } from '../harness/role.js';
 import { type ConsumeReport, Tracker, untilDone } from '../harness/tracker.js';
-import { type ConsumerParams, type ProduceReport, type ProducerParams, produce } from './roles.js';
+import {
+  type ConsumerParams,
+  type ProduceReport,
+  type ProducerParams,
+  produce,
+  warmUp,
+  warmUpName,
+} from './roles.js';
 
 /** LPUSH, `inFlight` at a time on one pipelining connection. */
 export const producer: Role<ProducerParams, ProduceReport> = async ({ url, params }) => {
   const redis = await connectRaw(url, params.variant as TimeoutMode);
+  const side = warmUpName(params.name);
+  await warmUp(params, (task) => redis.lPush(side, JSON.stringify(task)));
   return {
     run: () => produce(params, (task) => redis.lPush(params.name, JSON.stringify(task))),
     close: () => closeAll([redis]),

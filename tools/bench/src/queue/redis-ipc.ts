@@ -5,7 +5,14 @@ import { createReadQueue, createWriteQueue } from '@redis-ipc/queue';
 import type { Task } from '../harness/payload.js';
 import type { Role } from '../harness/role.js';
 import { type ConsumeReport, Tracker } from '../harness/tracker.js';
-import { type ConsumerParams, type ProduceReport, type ProducerParams, produce } from './roles.js';
+import {
+  type ConsumerParams,
+  type ProduceReport,
+  type ProducerParams,
+  produce,
+  warmUp,
+  warmUpName,
+} from './roles.js';
 
 /** `at-least-once` or `at-most-once`. */
 export type Delivery = 'at-least-once' | 'at-most-once';
@@ -14,6 +21,8 @@ export const producer: Role<ProducerParams, ProduceReport> = async ({ url, param
   const ipc = createClient(url);
   await ipc.connect();
   const queue = createWriteQueue<Task>(ipc, params.name);
+  const side = createWriteQueue<Task>(ipc, warmUpName(params.name));
+  await warmUp(params, (task) => side.push(task));
   return {
     run: () => produce(params, (task) => queue.push(task)),
     close: () => ipc.close(),

@@ -11,6 +11,8 @@ export interface ProducerParams {
   readonly perSecond?: number;
   /** Peer-specific setting, e.g. the node-redis timeout mode or the delivery guarantee. */
   readonly variant: string;
+  /** Tasks sent to {@link warmUpName} before the measured part (throughput runs). @default 0 */
+  readonly warmUp?: number;
 }
 
 /** Parameters of every queue consumer. */
@@ -30,6 +32,19 @@ export interface ConsumerParams {
 export interface ProduceReport {
   readonly startAt: number;
   readonly endAt: number;
+}
+
+/** The side queue a producer warms up on: nobody consumes it. */
+export function warmUpName(name: string): string {
+  return `${name}-warmup`;
+}
+
+/**
+ * Sends `params.warmUp` tasks through `one` (which must write to {@link warmUpName}), as many in
+ * flight as the measured part will have, so JIT compilation is done before the CPU clock starts.
+ */
+export async function warmUp(params: ProducerParams, one: (task: Task) => Promise<unknown>): Promise<void> {
+  if (params.warmUp) await inFlight(params.warmUp, params.inFlight, (i) => one(makeTask(i)));
 }
 
 /**

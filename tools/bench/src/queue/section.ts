@@ -187,6 +187,7 @@ async function runPair(
     inFlight: PRODUCER_IN_FLIGHT,
     perSecond: settings.perSecond,
     variant: peer.variant,
+    warmUp: settings.perSecond ? 0 : ctx.options.sizes.producerWarmUp,
   };
   const consumer = startRole<ConsumeReport>(peer.module, 'consumer', server.url, consumerParams, deadline);
   const producer = startRole<ProduceReport>(peer.module, 'producer', server.url, producerParams, deadline);
