@@ -50,13 +50,14 @@ export class ItemDecoder<T> {
 
   /**
    * The entry for one taken item: its token `seq` (-1 when popped), its deliveries so far, under lease
-   * generation `generation`.
+   * generation `generation`; `suspect` when it must run with an exact started mark.
    */
   decode(
     item: string,
     seq: number,
     deliveries: number,
     generation: number,
+    suspect: boolean,
   ): Entry<T> | undefined | Promise<Entry<T> | undefined> {
     let decoded: Decoded<T> | Promise<Decoded<T>>;
     try {
@@ -68,12 +69,22 @@ export class ItemDecoder<T> {
     if (decoded instanceof Promise) {
       return decoded.then(
         ({ parsed, value }) =>
-          new QueueTask(owner, item, seq, deliveries, generation, parsed.id, value, parsed.producer),
+          new QueueTask(owner, item, seq, deliveries, generation, parsed.id, value, parsed.producer, suspect),
         (error: unknown) => this.#undecodable({ item, seq, deliveries }, error),
       );
     }
     const { parsed, value } = decoded;
-    return new QueueTask(owner, item, seq, deliveries, generation, parsed.id, value, parsed.producer);
+    return new QueueTask(
+      owner,
+      item,
+      seq,
+      deliveries,
+      generation,
+      parsed.id,
+      value,
+      parsed.producer,
+      suspect,
+    );
   }
 
   async #undecodable(taken: Taken, error: unknown): Promise<Entry<T> | undefined> {

@@ -194,13 +194,14 @@ export class Pump<T> {
     const outcome = { taken, status: reply.status, nextDueMs: reply.nextDueMs };
     if (taken === 0) return outcome;
     const generation = this.#host.generation;
-    const { items, firstSeq, deliveries } = reply;
+    const { items, firstSeq, deliveries, suspects } = reply;
     for (let i = 0; i < items.length; i++) {
       let entry = this.#decoder.decode(
         items[i]!,
         firstSeq < 0 ? -1 : firstSeq + i,
         deliveries ? deliveries[i]! : 1,
         generation,
+        suspects?.[i] === true,
       );
       if (entry instanceof Promise) entry = await entry;
       // Decoded after the lease was lost: the delivery belongs to others now.

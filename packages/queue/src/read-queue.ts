@@ -354,8 +354,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
 
   #beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined {
     this.#burst = fast;
-    const through = fast ? Math.max(task.seq, this.#dispatcher.highestSeq) : task.seq;
-    return this.#settlement?.beforeStart(task, through);
+    return this.#settlement?.beforeStart(task, fast ? this.#dispatcher.highestSeq : undefined);
   }
 
   #assertOpen(): void {

@@ -27,19 +27,24 @@ interface Settling {
   attempts: number;
 }
 
-// The field of the in-flight hash holding the started mark (see lua/includes/held-tasks.lua).
+// The fields of the in-flight hash holding the exact and tentative marks (see
+// lua/includes/held-tasks.lua).
 const STARTED_MARK = '^';
+const TENTATIVE_MARK = '*';
 // Most tokens one command carries.
 const TOKENS_PER_COMMAND = 1000;
 const LOST: Promise<AckOutcome> = Promise.resolve('lost');
 const IGNORED: Promise<AckOutcome> = Promise.resolve('ignored');
 
 /**
- * Acks, nacks and the started mark of an at-least-once reader. Acks made in one turn of the event loop
- * go in one command. The started mark (every token up to it has reached a handler) is written before
- * the handlers it covers run: a crash then counts a delivery only for the tasks that had started, even
- * a crash in the handler's first synchronous instant. It travels with the acks, and a burst of fast
- * handlers marks a few dozen tasks ahead, so marking costs about one command per batch, not per task.
+ * Acks, nacks and the started marks of an at-least-once reader. Acks made in one turn of the event
+ * loop go in one command. The exact started mark (every token up to it has reached a handler) is
+ * written before the handlers it covers run: a crash then counts a delivery only for the tasks that had
+ * started, even a crash in the handler's first synchronous instant. A burst of quick handlers would
+ * pay a wait per task for it, so there the tasks held are marked ahead, tentatively, in one command
+ * (or by the take itself), and the exact mark follows lazily with later marks. A crash amid a burst
+ * puts the tentatively marked tasks back uncounted, as suspects; a suspect always waits for its exact
+ * mark, so a crash loop converges on the task that crashes and counts only its deliveries.
  * Every settlement acts on its delivery's token only: a late ack or nack after the lease was lost
  * changes nothing and says `'lost'`.
  */
@@ -55,9 +60,14 @@ export class Settlement<T> implements TaskOwner<T> {
   readonly held = new Set<QueueTask<T>>();
   // Being nacked: out of `held`, still in the in-flight hash until the nack script has run.
   readonly #nacking = new Set<QueueTask<T>>();
-  // The started mark asked for, and the highest one written to the connection (sent).
-  #markWanted = 0;
-  #markSent = 0;
+  // The marks asked for, and the highest ones written to the connection (sent). The tentative mark
+  // is kept at least as high as the exact one.
+  #exactWanted = 0;
+  #exactSent = 0;
+  // The highest token whose handler waits for the exact mark (the rest of `#exactWanted` may lag).
+  #exactNeeded = 0;
+  #tentativeWanted = 0;
+  #tentativeSent = 0;
   #flushRequested = false;
   // Resolves once the mark asked for has been written to the connection.
   #markWritten: Promise<void> | undefined;
@@ -92,13 +102,24 @@ export class Settlement<T> implements TaskOwner<T> {
   }
 
   /**
-   * Call before `task` reaches its handler (or caller): `undefined` when the started mark covering it
-   * is written already, else a promise that resolves once it is (the next turn of the event loop).
-   * `through` marks later tokens too, for a burst of fast handlers.
+   * Call before `task` reaches its handler (or caller): `undefined` when the mark it needs is written
+   * already, else a promise that resolves once it is (the next turn of the event loop). `burstThrough`
+   * (the last token held) when the task runs in a burst of quick handlers: a tentative mark through
+   * it will do, unless the task is a suspect; `undefined` when the task needs an exact mark.
    */
-  beforeStart(task: QueueTask<T>, through = task.seq): Promise<void> | undefined {
-    if (task.seq <= this.#markSent || task.generation !== this.#host.generation) return undefined;
-    if (through > this.#markWanted) this.#markWanted = through;
+  beforeStart(task: QueueTask<T>, burstThrough?: number): Promise<void> | undefined {
+    if (task.generation !== this.#host.generation) return undefined;
+    if (burstThrough === undefined || task.suspect) {
+      if (task.seq <= this.#exactSent) return undefined;
+      if (task.seq > this.#exactWanted) this.#exactWanted = task.seq;
+      if (task.seq > this.#exactNeeded) this.#exactNeeded = task.seq;
+    } else {
+      // Handed out in token order: every earlier task has started too. Sent with the next marks.
+      if (task.seq > this.#exactWanted) this.#exactWanted = task.seq;
+      if (task.seq <= this.#tentativeSent || task.seq <= this.#exactSent) return undefined;
+      const through = Math.max(task.seq, burstThrough);
+      if (through > this.#tentativeWanted) this.#tentativeWanted = through;
+    }
     this.#requestFlush();
     this.#markWritten ??= new Promise<void>((resolve) => {
       this.#resolveMarkWritten = resolve;
@@ -106,9 +127,10 @@ export class Settlement<T> implements TaskOwner<T> {
     return this.#markWritten;
   }
 
-  /** A take stored the started mark through `seq` (every task it took). */
+  /** A take stored the tentative mark through `seq` (every task it took). */
   marked(seq: number): void {
-    if (seq > this.#markSent) this.#markSent = seq;
+    if (seq > this.#tentativeSent) this.#tentativeSent = seq;
+    if (seq > this.#tentativeWanted) this.#tentativeWanted = seq;
   }
 
   ack(task: QueueTask<T>): Promise<AckOutcome> {
@@ -201,21 +223,25 @@ export class Settlement<T> implements TaskOwner<T> {
       if (!task) continue;
       // Taken under a lease since lost: its token is gone; nothing to send.
       if (task.generation !== generation) settling.lost = true;
-      else if (task.deliveries > 1) repeated.push(settling);
+      // A suspect's flag goes with its ack.
+      else if (task.deliveries > 1 || task.suspect) repeated.push(settling);
       else firstAcks.push(settling);
     }
-    const mark = this.#markWanted > this.#markSent ? this.#markWanted : undefined;
-    if (mark !== undefined) this.#markSent = mark;
+    // The lazy part of the exact mark rides along only when a mark goes anyway (a waiter needs one).
+    const tentative = this.#tentativeWanted > this.#tentativeSent ? this.#tentativeWanted : undefined;
+    const exact =
+      this.#exactWanted > this.#exactSent && (this.#exactNeeded > this.#exactSent || tentative !== undefined)
+        ? this.#exactWanted
+        : undefined;
+    if (tentative !== undefined) this.#tentativeSent = tentative;
+    if (exact !== undefined) this.#exactSent = exact;
+    const marking = exact !== undefined || tentative !== undefined;
     const readOutcomes = this.#readOutcomes;
     this.#readOutcomes = [];
     const sends: Promise<void>[] = [];
     if (repeated.length === 0 && readOutcomes.length === 0) {
       // The hot path: plain commands, pipelined.
-      if (mark !== undefined) {
-        sends.push(
-          this.#ipc.redis.sendCommand(['HSET', this.#reader.inflight, STARTED_MARK, String(mark)]).then(noop),
-        );
-      }
+      if (marking) sends.push(this.#storeMarks(exact, tentative));
       this.#hdel(firstAcks, sends);
     } else {
       const first = firstAcks.slice(0, TOKENS_PER_COMMAND);
@@ -224,7 +250,8 @@ export class Settlement<T> implements TaskOwner<T> {
           .run(this.#ipc.redis, {
             inflight: this.#reader.inflight,
             deliveries: this.#keys.deliveries,
-            startedMark: mark,
+            startedMark: exact,
+            tentativeMark: tentative,
             firstAcks: first.map((settling) => settling.task!.seq),
             repeatedAcks: repeated.map(
               (settling): RepeatedAck => ({ seq: settling.task!.seq, id: settling.task!.id }),
@@ -243,12 +270,21 @@ export class Settlement<T> implements TaskOwner<T> {
     // The commands are queued on the connection now; node-redis writes them in its setImmediate, which
     // runs before this one: the handlers waiting for the mark start after it has left.
     const written = this.#resolveMarkWritten;
-    if (written && mark !== undefined) {
+    if (written && marking) {
       this.#markWritten = undefined;
       this.#resolveMarkWritten = undefined;
       setImmediate(written);
     }
     await Promise.all(sends);
+  }
+
+  // One HSET for the marks that moved (at least one did). A reclaim reads the tentative one as at
+  // least the exact one.
+  #storeMarks(exact: number | undefined, tentative: number | undefined): Promise<void> {
+    const command = ['HSET', this.#reader.inflight];
+    if (exact !== undefined) command.push(STARTED_MARK, String(exact));
+    if (tentative !== undefined) command.push(TENTATIVE_MARK, String(tentative));
+    return this.#ipc.redis.sendCommand(command).then(noop);
   }
 
   // First deliveries are acked with a plain HDEL: the hot path, one command for many acks.

@@ -97,6 +97,11 @@ export class QueueTask<T> implements Task<T> {
   readonly seq: number;
   /** The reader's lease generation when the delivery was taken: an older one is lost. */
   readonly generation: number;
+  /**
+   * Given back uncounted after its reader died amid a burst of quick handlers, not knowing whether
+   * it had started: it runs with an exact started mark, and its ack forgets the suspicion.
+   */
+  readonly suspect: boolean;
   readonly #owner: TaskOwner<T>;
   #settled: Promise<unknown> | undefined;
   #acked: Promise<AckOutcome> | undefined;
@@ -112,6 +117,7 @@ export class QueueTask<T> implements Task<T> {
     id: string,
     value: T,
     producer: string | undefined,
+    suspect = false,
   ) {
     this.#owner = owner;
     this.id = id;
@@ -121,6 +127,7 @@ export class QueueTask<T> implements Task<T> {
     this.generation = generation;
     this.value = value;
     this.producer = producer;
+    this.suspect = suspect;
   }
 
   /** Whether ack or nack has been called. */

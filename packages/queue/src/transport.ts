@@ -60,6 +60,7 @@ const EMPTY: TakeReply = {
   items: [],
   firstSeq: -1,
   deliveries: undefined,
+  suspects: undefined,
 };
 
 // Shared by both transports when a take goes through the script (always when leased; at-most-once
@@ -405,5 +406,6 @@ function poppedReply(items: readonly string[]): TakeReply {
     items,
     firstSeq: -1,
     deliveries: undefined,
+    suspects: undefined,
   };
 }

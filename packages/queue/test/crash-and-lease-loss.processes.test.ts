@@ -31,6 +31,45 @@ describe('crashes and lost leases (consumer processes)', () => {
     expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, dead: 1 });
   });
 
+  it('a consumer crashing on one task amid a burst of quick handlers, again and again, counts and dead-letters that task only', {
+    timeout: 40_000,
+  }, async () => {
+    // Tasks 0–9 run in a burst of sub-millisecond handlers (acked before the crash); task 10 crashes.
+    const settings = { leaseMs: 1000, maxDeliveries: 3, prefetch: 20, crashOn: 10, crashAfterMs: 50 };
+    await push(20);
+    const reader = createReadQueue(t.ipc, 'jobs');
+    const consumers = [await startWorker(settings)];
+    // The crash amid the burst counts nothing (its tasks come back as suspects), then each crash of
+    // task 10, run alone with an exact mark, counts once: four crashes in all. Bounded: six consumers.
+    while (consumers.length < 6) {
+      let exited = false;
+      void consumers.at(-1)!.exited.then(() => {
+        exited = true;
+      });
+      // The dead letter is written by the consumer that reclaims the last crash's tasks.
+      await t.until(
+        async () => exited || (await reader.deadLetterCount()) > 0,
+        15_000,
+        'a crash or the dead letter',
+      );
+      if (!exited) break;
+      consumers.push(await startWorker(settings));
+    }
+    const last = consumers.at(-1)!;
+    await t.until(() => (runs([last]).get(19)?.length ?? 0) > 0, 15_000, 'the last consumer ran the rest');
+    await t.until(async () => (await reader.counts()).inFlight === 0, 10_000, 'every task acked');
+    const letters = await reader.deadLetters();
+    expect(letters.map((letter) => letter.deliveries)).toEqual([3]);
+    expect(letters[0]!.item).toContain('"n":10}');
+    const seen = runs(consumers);
+    // The neighbours ran once each, as first deliveries: none was counted for a crash it did not cause.
+    for (let n = 0; n < 20; n++) if (n !== 10) expect([n, seen.get(n)]).toEqual([n, [1]]);
+    expect(seen.get(10)).toEqual([1, 1, 2, 3]);
+    expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, dead: 1 });
+    // Nothing is left of the suspicion: the flags went with the acks and the dead letter.
+    expect(await t.plain.exists(t.ipc.keys.structure('q', 'jobs').sub('deliveries'))).toBe(0);
+  });
+
   it('a handler longer than the lease loses it: its late ack changes nothing and the task is dead-lettered after maxDeliveries', {
     timeout: 30_000,
   }, async () => {

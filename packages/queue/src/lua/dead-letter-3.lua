@@ -17,6 +17,7 @@
 --- @include "includes/now-ms.lua"
 --- @include "includes/task-id.lua"
 --- @include "includes/dead-letter.lua"
+--- @include "includes/suspect.lua"
 
 local inflight, deliveries, dead = KEYS[1], KEYS[2], KEYS[3]
 local token = ARGV[1]
@@ -27,6 +28,6 @@ if token ~= '' then
   redis.call('HDEL', inflight, token)
 end
 local id = taskIdOf(item)
-if token ~= '' then redis.call('HDEL', deliveries, id) end
+if token ~= '' then redis.call('HDEL', deliveries, id, suspectField(id)) end
 pushDeadLetter(dead, id, item, tonumber(ARGV[3]), nowMs(), ARGV[4], ARGV[2])
 return { 1, id }

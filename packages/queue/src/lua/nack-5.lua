@@ -24,6 +24,7 @@
 --- @include "includes/now-ms.lua"
 --- @include "includes/task-id.lua"
 --- @include "includes/dead-letter.lua"
+--- @include "includes/suspect.lua"
 
 local inflight, deliveries, main, delayed, dead = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local token = ARGV[1]
@@ -44,6 +45,8 @@ redis.call('HDEL', inflight, token)
 
 local id = taskIdOf(item)
 local outcome
+-- Its handler ran to the end: whatever it was suspected of, it did not crash the reader.
+redis.call('HDEL', deliveries, suspectField(id))
 if n >= tonumber(ARGV[4]) then
   redis.call('HDEL', deliveries, id)
   pushDeadLetter(dead, id, item, n, nowMs(), ARGV[6], ARGV[5])

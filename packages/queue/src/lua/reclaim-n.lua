@@ -1,8 +1,10 @@
 --[[
   Returns the tasks of readers whose lease has expired to the head of the queue, in the order they
-  were taken. A delivery that had started (its token is at most the reader's started mark) counts as
-  a delivery, and goes to the dead-letter list once the task has been delivered maxDeliveries times;
-  one that was only buffered goes back uncounted. A reader renewed since it was named is left alone.
+  were taken. A delivery that had started (its token is at most the reader's exact started mark)
+  counts as a delivery, and goes to the dead-letter list once the task has been delivered
+  maxDeliveries times; one that was only buffered goes back uncounted; one marked only tentatively (a
+  burst of quick handlers) goes back uncounted as a suspect (includes/suspect.lua). A reader renewed
+  since it was named is left alone.
 
   KEYS[1] consumers   zset consumer -> lease expiry (ms)
   KEYS[2] main        list of waiting tasks
@@ -37,13 +39,14 @@ for i = 1, #ARGV - 1 do
     local landed = redis.call('LRANGE', landing, 0, -1)
     for j = 1, #landed do redis.call('RPUSH', main, landed[j]) end
     out[1] = out[1] + #landed
-    local held, mark = heldTasks(inflight)
+    local held, mark, tentative = heldTasks(inflight)
     for j = #held, 1, -1 do
       local seq, item = held[j][1], held[j][3]
       local id = taskIdOf(item)
       local n = 0
       if seq <= mark then n = (tonumber(redis.call('HGET', deliveries, id)) or 0) + 1 end
-      if giveBack(main, deliveries, dead, id, item, n, maxDeliveries, now, consumer, reason) then
+      local suspect = seq > mark and seq <= tentative
+      if giveBack(main, deliveries, dead, id, item, n, suspect, maxDeliveries, now, consumer, reason) then
         out[2] = out[2] + 1
         out[#out + 1] = id
         out[#out + 1] = n

@@ -15,7 +15,8 @@
   ARGV[2] '1' = final (the reader is closing)
   ARGV[3] maxDeliveries
   ARGV[4..] pairs: token, deliveries to record (0 = never handed to a handler: not counted)
-            Deliveries left in the hash but not listed (final only) count when they had started.
+            Deliveries left in the hash but not listed (final only) count when they had started
+            (exact mark), and go back as suspects when marked only tentatively.
 
   Reply: number of deliveries given back (requeued or dead-lettered)
 ]]
@@ -36,17 +37,19 @@ local given = 0
 local listed = {}
 for i = 4, #ARGV - 1, 2 do listed[ARGV[i]] = tonumber(ARGV[i + 1]) end
 
--- { seq, token, item, n }, oldest first.
+-- { seq, token, item, n, suspect }, oldest first.
 local back = {}
 if final then
-  local held, mark = heldTasks(inflight)
+  local held, mark, tentative = heldTasks(inflight)
   for _, task in ipairs(held) do
     local n = listed[task[2]]
+    local suspect = false
     if n == nil then
       n = 0
       if task[1] <= mark then n = (tonumber(redis.call('HGET', deliveries, taskIdOf(task[3]))) or 0) + 1 end
+      suspect = task[1] > mark and task[1] <= tentative
     end
-    back[#back + 1] = { task[1], task[2], task[3], n }
+    back[#back + 1] = { task[1], task[2], task[3], n, suspect }
   end
   -- What its blocking wait moved out last: the newest, so pushed first.
   local landed = redis.call('LRANGE', landing, 0, -1)
@@ -55,7 +58,7 @@ if final then
 else
   for token, n in pairs(listed) do
     local item = redis.call('HGET', inflight, token)
-    if item then back[#back + 1] = { tonumber(token), token, item, n } end
+    if item then back[#back + 1] = { tonumber(token), token, item, n, false } end
   end
   table.sort(back, function(a, b) return a[1] < b[1] end)
 end
@@ -63,7 +66,7 @@ end
 for i = #back, 1, -1 do
   local task = back[i]
   if not final then redis.call('HDEL', inflight, task[2]) end
-  giveBack(main, deliveries, dead, taskIdOf(task[3]), task[3], task[4], maxDeliveries, now, me, reason)
+  giveBack(main, deliveries, dead, taskIdOf(task[3]), task[3], task[4], task[5], maxDeliveries, now, me, reason)
   given = given + 1
 end
 

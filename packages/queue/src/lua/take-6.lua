@@ -19,17 +19,21 @@
   ARGV[6] '1' = right after a blocking wait: take from main only if the landing list held something,
           and leave delayed retries to the lease timer (keeps the wake-up path short)
   ARGV[7] token of the first task taken (the reader's next sequence number)
-  ARGV[8] '1' = mark every task taken as started (its handlers run in a burst of quick ones, which
-          would otherwise wait for a mark each round); '0' = the reader marks them as they start
+  ARGV[8] '1' = mark every task taken as started, tentatively (its handlers run in a burst of quick
+          ones, which would otherwise wait for a mark each round); '0' = the reader marks them as they
+          start. See includes/held-tasks.lua.
 
   Reply: { status, nextDueMs, newlyRegistered, firstSeq, markedThrough, item1, deliveries1, … }
     status 1 = tasks returned, 0 = nothing waiting, 2 = only skipped (own) tasks waiting
     nextDueMs = ms until the earliest delayed retry is due, -1 when none
     newlyRegistered = 1 when this reader was not in `consumers` (first take, or its lease was lost)
-    task i has the token firstSeq + i - 1; markedThrough = the started mark stored, 0 when none
+    task i has the token firstSeq + i - 1; markedThrough = the tentative mark stored, 0 when none
+    deliveries i is negative for a suspect (includes/suspect.lua): -(deliveries including this one)
 ]]
 --- @include "includes/now-ms.lua"
 --- @include "includes/task-id.lua"
+--- @include "includes/held-tasks.lua"
+--- @include "includes/suspect.lua"
 
 local main, consumers, inflight, landing, deliveries, delayed =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -117,22 +121,29 @@ if #taken == 0 then
 end
 
 if leaseMs > 0 then
+  -- Counts, then suspect flags: prev[i] and prev[#taken + i].
   local prev = {}
   if redis.call('HLEN', deliveries) > 0 then
-    local ids = {}
-    for i = 1, #taken do ids[i] = taskIdOf(taken[i]) end
-    prev = redis.call('HMGET', deliveries, unpack(ids))
+    local fields = {}
+    for i = 1, #taken do
+      local id = taskIdOf(taken[i])
+      fields[i] = id
+      fields[#taken + i] = suspectField(id)
+    end
+    prev = redis.call('HMGET', deliveries, unpack(fields))
   end
   local fields = {}
   for i = 1, #taken do
     fields[2 * i - 1] = tostring(firstSeq + i - 1)
     fields[2 * i] = taken[i]
     out[#out + 1] = taken[i]
-    out[#out + 1] = (tonumber(prev[i]) or 0) + 1
+    local n = (tonumber(prev[i]) or 0) + 1
+    if prev[#taken + i] then n = -n end
+    out[#out + 1] = n
   end
   if markTaken then
     out[5] = firstSeq + #taken - 1
-    fields[#fields + 1] = '^'
+    fields[#fields + 1] = TENTATIVE_MARK
     fields[#fields + 1] = out[5]
   end
   redis.call('HSET', inflight, unpack(fields))

@@ -1,7 +1,7 @@
 import { defineScript } from '@redis-ipc/core/internal';
 import source from '../lua/settle-2.lua?raw';
 
-/** An ack of a repeated delivery: its count is forgotten while the reader still holds it. */
+/** An ack of a repeated delivery (or a suspect): its count and flag are forgotten while the reader still holds it. */
 export interface RepeatedAck {
   readonly seq: number;
   readonly id: string;
@@ -11,8 +11,10 @@ export interface RepeatedAck {
 export interface SettleInput {
   readonly inflight: string;
   readonly deliveries: string;
-  /** New started mark, or `undefined` to leave it. */
+  /** New exact started mark, or `undefined` to leave it. */
   readonly startedMark: number | undefined;
+  /** New tentative mark (a burst of quick handlers), or `undefined` to leave it. */
+  readonly tentativeMark: number | undefined;
   /** Tokens of first deliveries acked. */
   readonly firstAcks: readonly number[];
   readonly repeatedAcks: readonly RepeatedAck[];
@@ -28,13 +30,16 @@ export interface SettleReply {
   readonly repeatedAcksHeld: readonly boolean[];
 }
 
-/** Stores acks, the started mark and read nack outcomes in one call. */
+/** Stores acks, the started marks and read nack outcomes in one call. */
 export const settleScript = defineScript<SettleInput, SettleReply>({
   name: 'settle-2',
   source,
   keys: (input) => [input.inflight, input.deliveries],
   args: (input) => {
-    const args = [input.startedMark === undefined ? '' : String(input.startedMark)];
+    const args = [
+      input.startedMark === undefined ? '' : String(input.startedMark),
+      input.tentativeMark === undefined ? '' : String(input.tentativeMark),
+    ];
     args.push(String(input.firstAcks.length));
     for (const seq of input.firstAcks) args.push(String(seq));
     args.push(String(input.repeatedAcks.length));

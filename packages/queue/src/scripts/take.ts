@@ -25,7 +25,7 @@ export interface TakeInput {
   readonly afterWait: boolean;
   /** Token (sequence number) of the first task taken. */
   readonly firstSeq: number;
-  /** Mark every task taken as started (for a burst of quick handlers). */
+  /** Mark every task taken as started, tentatively (for a burst of quick handlers). */
   readonly markTaken: boolean;
 }
 
@@ -36,7 +36,7 @@ export interface TakeReply {
   readonly nextDueMs: number;
   /** The reader was not registered (its first take, or its lease had been reclaimed). */
   readonly newlyRegistered: boolean;
-  /** The started mark the take stored (every task it took); 0 when it stored none. */
+  /** The tentative mark the take stored (every task it took); 0 when it stored none. */
   readonly markedThrough: number;
   /** The items taken, exactly as stored, oldest first. */
   readonly items: readonly string[];
@@ -44,6 +44,11 @@ export interface TakeReply {
   readonly firstSeq: number;
   /** Deliveries of each item, this one included; `undefined` when every one is a first delivery. */
   readonly deliveries: readonly number[] | undefined;
+  /**
+   * Which items are suspects (given back uncounted after a crash amid a burst: they must run with an
+   * exact started mark); `undefined` when none is.
+   */
+  readonly suspects: readonly boolean[] | undefined;
 }
 
 const STATUS: Record<number, TakeStatus> = { 0: 'empty', 1: 'taken', 2: 'only-own' };
@@ -78,9 +83,16 @@ export function parseTakeReply(reply: unknown): TakeReply {
   const flat = reply as readonly unknown[];
   const items: string[] = [];
   const deliveries: number[] = [];
+  let suspects: boolean[] | undefined;
   for (let i = 5; i + 1 < flat.length; i += 2) {
     items.push(String(flat[i]));
-    deliveries.push(Number(flat[i + 1]));
+    const count = Number(flat[i + 1]);
+    // A negative count marks a suspect.
+    if (count < 0) {
+      suspects ??= new Array<boolean>(items.length - 1).fill(false);
+      suspects.push(true);
+    } else suspects?.push(false);
+    deliveries.push(Math.abs(count));
   }
   return {
     status: STATUS[Number(flat[0])] ?? 'empty',
@@ -90,5 +102,6 @@ export function parseTakeReply(reply: unknown): TakeReply {
     items,
     firstSeq: Number(flat[3]),
     deliveries,
+    suspects,
   };
 }

@@ -17,6 +17,7 @@ export interface WorkerSettings {
   busyMs?: number;
   asyncBusyMs?: number;
   crashOn?: number;
+  crashAfterMs?: number;
   holdMs?: number;
   explicitAck?: boolean;
 }
