@@ -21,10 +21,26 @@ const UNBLOCK_RETRY_MS = 4;
 // An UNBLOCK that takes longer than this means the control connection is in trouble.
 const UNBLOCK_TIMEOUT_MS = 250;
 
+// Control connections whose user may not run CLIENT UNBLOCK or CLIENT LIST (a least-privilege ACL
+// user, or a managed Redis that disables them). Asking again would only fail again, add an `ACL LOG`
+// entry and delay the interrupt, so waits started through them are ended by closing their connection.
+const refusedControls = new WeakSet<RedisClient>();
+
+/**
+ * Whether `error` is the server refusing a command to the connection's user (`NOPERM`), or refusing
+ * it outright (a renamed or disabled command: `ERR unknown command`).
+ */
+function isRefusal(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith('NOPERM') || message.startsWith('ERR unknown command');
+}
+
 /**
  * One dedicated connection for blocking commands, so a blocked reader never stalls the shared
  * connection. Its wait can be interrupted from outside: commands not yet written are dropped, and a
- * command blocked on the server is ended with `CLIENT UNBLOCK`, leaving the connection usable.
+ * command blocked on the server is ended with `CLIENT UNBLOCK`, leaving the connection usable. Where
+ * the server refuses `CLIENT UNBLOCK` (or `CLIENT LIST`) to the user, the connection is closed instead
+ * — and, from then on, at once for every wait whose control connection was refused.
  */
 export class BlockingConnection {
   /** The dedicated node-redis connection. */
@@ -122,7 +138,7 @@ export class BlockingConnection {
     await Promise.race([done, pause(0)]);
     for (let attempt = 0; attempt < UNBLOCK_RETRIES && !settled && !this.broken; attempt++) {
       // Without both connections up there is no one to unblock: replace the connection instead.
-      if (!control.isReady || !this.redis.isReady) break;
+      if (!control.isReady || !this.redis.isReady || refusedControls.has(control)) break;
       try {
         const id = this.#serverId ?? (await this.#lookUpServerId(control));
         if (id !== undefined) {
@@ -130,13 +146,15 @@ export class BlockingConnection {
           const unblocked = await Promise.race([reply.then(Number), pause(UNBLOCK_TIMEOUT_MS).then(() => 0)]);
           if (unblocked === 1) break;
         }
-      } catch {
+      } catch (error) {
+        if (isRefusal(error)) refusedControls.add(control);
         break;
       }
       // Not blocked: the reply is on its way, or the command has not reached the server yet.
       await Promise.race([done, pause(UNBLOCK_RETRY_MS)]);
     }
-    if (!settled) await Promise.race([done, pause(UNBLOCK_RETRY_MS * 5)]);
+    // A refused UNBLOCK will not become an accepted one: close at once rather than wait for a reply.
+    if (!settled && !refusedControls.has(control)) await Promise.race([done, pause(UNBLOCK_RETRY_MS * 5)]);
     if (!settled) this.destroy();
     await done;
     timers.abort();

@@ -1,8 +1,26 @@
+export {
+  type AclCredentials,
+  type AclDenial,
+  type AclGrant,
+  type AclTarget,
+  type AclTargetOptions,
+  aclLog,
+  aclRules,
+  aclTarget,
+  createAclUser,
+  resetAclLog,
+} from './acl-user.js';
 export { pause, rejection, until } from './assertions.js';
 export { type NodeChild, type SpawnNodeOptions, spawnNode } from './child-process.js';
 export { type FaultyProxy, startProxy } from './faulty-proxy.js';
 export { freePort } from './free-port.js';
 export { deleteKeys, uniquePrefix } from './keys.js';
+export {
+  LIBRARY_COMMANDS,
+  libraryGrant,
+  OPTIONAL_COMMANDS,
+  unexpectedDenials,
+} from './least-privilege.js';
 export { type PlainClient, plainClient } from './plain-client.js';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
@@ -23,3 +41,11 @@ export {
   type TestContextOptions,
   testContext,
 } from './test-context.js';
+export {
+  makeTestCertificates,
+  startTlsRedisServer,
+  type TestCertificates,
+  type TlsRedisServer,
+  type TlsRedisServerOptions,
+  tlsTarget,
+} from './tls-server.js';
