@@ -44,6 +44,11 @@ export class WriteStream<T> {
   readonly #lengthArgs: readonly string[];
   readonly #maxAgeMs: number | undefined;
   readonly #mode: string;
+  /**
+   * Everything of a publish's XADD but the value, when it does not depend on the time (no
+   * `maxAgeMs`): built once, so a publish copies it rather than assembling it.
+   */
+  readonly #fixedHead: ReadonlyArray<string> | undefined;
 
   /** Use {@link createWriteStream}. */
   constructor(ipc: IpcClient, name: string, options: WriteStreamOptions<T> = {}) {
@@ -62,6 +67,8 @@ export class WriteStream<T> {
     this.#mode = exactTrim ? '=' : '~';
     this.#lengthArgs = maxLen === undefined ? [] : ['MAXLEN', this.#mode, String(maxLen)];
     this.#maxAgeMs = maxAgeMs;
+    this.#fixedHead =
+      maxAgeMs === undefined ? ['XADD', this.key, ...this.#lengthArgs, '*', CONTENT_FIELD] : undefined;
   }
 
   /**
@@ -70,18 +77,15 @@ export class WriteStream<T> {
    * PayloadTooLargeError before anything is sent, CommandError when Redis refuses (say, the key holds
    * another type), ConnectionError when the connection broke: the event may or may not have been added.
    */
-  async publish(value: T): Promise<string> {
-    const content = this.#payload.encode(value);
-    const minId = this.#minIdArgs();
+  publish(value: T): Promise<string> {
     try {
-      const added = this.#ipc.redis.sendCommand(this.#xadd(content, minId));
-      if (minId.length > 0 && this.#lengthArgs.length > 0) {
-        const [id] = await Promise.all([added, this.#ipc.redis.sendCommand(['XTRIM', this.key, ...minId])]);
-        return String(id);
-      }
-      return String(await added);
+      const content = this.#payload.encode(value);
+      const head = this.#fixedHead;
+      // The usual case, kept to one command array and one promise per event.
+      if (head !== undefined) return this.#ipc.redis.sendCommand([...head, content]).then(String, rethrow);
+      return this.#publishTrimmedByAge(content);
     } catch (error) {
-      throw toIpcError(error);
+      return Promise.reject(error);
     }
   }
 
@@ -111,8 +115,23 @@ export class WriteStream<T> {
     }
   }
 
+  async #publishTrimmedByAge(content: string | Buffer): Promise<string> {
+    const minId = this.#minIdArgs();
+    try {
+      const added = this.#ipc.redis.sendCommand(this.#xadd(content, minId));
+      if (this.#lengthArgs.length > 0) {
+        const [id] = await Promise.all([added, this.#ipc.redis.sendCommand(['XTRIM', this.key, ...minId])]);
+        return String(id);
+      }
+      return String(await added);
+    } catch (error) {
+      throw toIpcError(error);
+    }
+  }
+
   // XADD takes one trimming strategy: MAXLEN when set, else MINID; both at once add an XTRIM MINID.
   #xadd(content: string | Buffer, minId: readonly string[]): Array<string | Buffer> {
+    if (this.#fixedHead !== undefined) return [...this.#fixedHead, content];
     const trim = this.#lengthArgs.length > 0 ? this.#lengthArgs : minId;
     return ['XADD', this.key, ...trim, '*', CONTENT_FIELD, content];
   }
@@ -122,6 +141,10 @@ export class WriteStream<T> {
     const oldest = Math.max(0, Math.floor(Date.now() - this.#maxAgeMs));
     return ['MINID', this.#mode, `${oldest}-0`];
   }
+}
+
+function rethrow(error: unknown): never {
+  throw toIpcError(error);
 }
 
 /**

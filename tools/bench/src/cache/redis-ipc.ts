@@ -12,6 +12,7 @@ import {
   type ThroughputReport,
   TTL_MS,
   type WakeParams,
+  warmUp,
   writeSpaced,
 } from './roles.js';
 
@@ -21,13 +22,11 @@ export const client: Role<ThroughputParams, ThroughputReport> = async ({ url, pa
   const ipc = createClient(url);
   await ipc.connect();
   const cache = createCache<Task>(ipc, params.name, { ttlMs: TTL_MS });
+  const set = (key: string, value: Task) => cache.set(key, value);
+  const get = (key: string) => cache.get(key);
+  await warmUp(params, set, get);
   return {
-    run: () =>
-      setThenGet(
-        params,
-        (key, value) => cache.set(key, value),
-        (key) => cache.get(key),
-      ),
+    run: () => setThenGet(params, set, get),
     close: () => ipc.close(),
   };
 };

@@ -13,12 +13,29 @@ export interface ThroughputParams {
   readonly n: number;
   readonly inFlight: number;
   readonly variant: string;
+  /** Sets and as many gets on other keys before the measured part. @default 0 */
+  readonly warmUp?: number;
 }
 
 /** Operations per second of each phase. */
 export interface ThroughputReport {
   readonly setRate: number;
   readonly getRate: number;
+}
+
+/**
+ * `params.warmUp` sets, then as many gets, on keys the measured part never uses, as many in flight as
+ * it will have: JIT compilation is done before the CPU clock starts.
+ */
+export async function warmUp(
+  params: ThroughputParams,
+  set: (key: string, value: Task) => Promise<unknown>,
+  get: (key: string) => Promise<Task | undefined>,
+): Promise<void> {
+  const n = params.warmUp ?? 0;
+  const key = (i: number) => `warm-${i % KEYSPACE}`;
+  await inFlight(n, params.inFlight, (i) => set(key(i), makeTask(i)));
+  await inFlight(n, params.inFlight, (i) => get(key(i)));
 }
 
 /** `n` sets, then `n` gets of the same keys, `inFlight` at a time; every get must find its value. */

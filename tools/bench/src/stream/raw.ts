@@ -14,6 +14,8 @@ import {
   publishAll,
   READ_COUNT,
   type ReadParams,
+  warmUp,
+  warmUpName,
 } from './roles.js';
 
 /** What a stream reader reports: the tracker's report and when it started reading. */
@@ -26,6 +28,8 @@ export const publisher: Role<PublishParams, PublishReport> = async ({ url, param
   const trim = {
     TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: params.maxLen ?? MAX_LEN },
   } as const;
+  const side = warmUpName(params.name);
+  await warmUp(params, (task) => redis.xAdd(side, '*', { content: JSON.stringify(task) }, trim));
   return {
     run: () =>
       publishAll(params, (task) => redis.xAdd(params.name, '*', { content: JSON.stringify(task) }, trim)),

@@ -14,6 +14,8 @@ import {
   type PublishReport,
   publishAll,
   type ReadParams,
+  warmUp,
+  warmUpName,
 } from './roles.js';
 
 // Events per call of the batch variants (as many as the hand-written readers ask for).
@@ -24,7 +26,10 @@ const HANDLER_CONCURRENCY = 64;
 export const publisher: Role<PublishParams, PublishReport> = async ({ url, params }) => {
   const ipc = createClient(url);
   await ipc.connect();
-  const stream = createWriteStream<Task>(ipc, params.name, { maxLen: params.maxLen ?? MAX_LEN });
+  const maxLen = params.maxLen ?? MAX_LEN;
+  const stream = createWriteStream<Task>(ipc, params.name, { maxLen });
+  const side = createWriteStream<Task>(ipc, warmUpName(params.name), { maxLen });
+  await warmUp(params, (task) => side.publish(task));
   return {
     run: () => publishAll(params, (task) => stream.publish(task)),
     close: () => ipc.close(),

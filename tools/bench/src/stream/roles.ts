@@ -20,6 +20,8 @@ export interface PublishParams {
   /** MAXLEN ~ of the stream. @default MAX_LEN */
   readonly maxLen?: number;
   readonly variant: string;
+  /** Events published to {@link warmUpName} before the measured part (throughput runs). @default 0 */
+  readonly warmUp?: number;
 }
 
 /** Parameters of a stream reader (fan-out or consumer group). */
@@ -34,6 +36,22 @@ export interface ReadParams {
 export interface PublishReport {
   readonly startAt: number;
   readonly endAt: number;
+}
+
+/** The side stream a publisher warms up on: nobody reads it. */
+export function warmUpName(name: string): string {
+  return `${name}-warmup`;
+}
+
+/**
+ * Publishes `params.warmUp` events through `publish` (which must write to {@link warmUpName}), as many
+ * in flight as the measured part will have, so JIT compilation is done before the CPU clock starts.
+ */
+export async function warmUp(
+  params: PublishParams,
+  publish: (task: Task) => Promise<unknown>,
+): Promise<void> {
+  if (params.warmUp) await inFlight(params.warmUp, params.inFlight, (i) => publish(makeTask(i)));
 }
 
 /** Publishes `n` tasks, `inFlight` at a time or at a steady `perSecond`. */
