@@ -1,5 +1,5 @@
-import type { BlockingConnection, BlockingWait } from './blocking-connection.js';
-import type { BlockingPool } from './blocking-pool.js';
+import type { BlockingWait } from './blocking-connection.js';
+import type { AcquireOptions, BlockingPool } from './blocking-pool.js';
 import {
   ClosedError,
   ConnectionError,
@@ -36,12 +36,28 @@ export interface BlockingOptions<T> {
 /** The names {@link BlockingOptions} knows. */
 export const BLOCKING_OPTION_NAMES: readonly string[] = ['timeoutMs', 'signal', 'onLateValue'];
 
+/**
+ * A dedicated connection lent for one server-side wait: to one server (a pooled connection), or on a
+ * cluster to the master owning the key the command names (picked when the command is sent).
+ */
+export interface BlockingLease {
+  /** Runs `command`; {@link BlockingLease.interrupt} can end it early. */
+  run<T>(command: BlockingCommand<T>, wait: BlockingWait): Promise<T | null | undefined>;
+  /** Ends the running command and resolves once the server no longer waits on its behalf. */
+  interrupt(): Promise<void>;
+  /** Gives the connection back. */
+  release(): void;
+}
+
+/** Lends the dedicated connections of one client; rejects like {@link BlockingPool.acquire}. */
+export type BlockingLender = (options: AcquireOptions) => Promise<BlockingLease>;
+
 /** What a blocking call needs from its client. */
 export interface BlockingHost {
-  /** The shared connection: sends `CLIENT UNBLOCK`, tells whether Redis is reachable. */
+  /** The shared connection: tells whether Redis is reachable. */
   readonly redis: RedisClient;
   /** Lends the dedicated connections. */
-  readonly pool: BlockingPool;
+  readonly lend: BlockingLender;
   /** Longest server-side wait of one command, in ms. */
   readonly sliceMs: number;
   /** Aborts when the client closes (ends backoff pauses). */
@@ -52,6 +68,21 @@ export interface BlockingHost {
 
 /** A blocking command: gets a dedicated connection and how long the server may block. */
 export type BlockingCommand<T> = (redis: RedisClient, wait: BlockingWait) => Promise<T | null | undefined>;
+
+/**
+ * The lender of a single server: connections from `pool`, their waits ended with `CLIENT UNBLOCK` sent
+ * on `control`.
+ */
+export function poolLender(pool: BlockingPool, control: RedisClient): BlockingLender {
+  return async (options) => {
+    const conn = await pool.acquire(options);
+    return {
+      run: (command, wait) => conn.run(command, wait),
+      interrupt: () => conn.interrupt(control),
+      release: () => pool.release(conn),
+    };
+  };
+}
 
 // The client-side guard fires this long after the server-side timeout should have answered.
 const TIMEOUT_GRACE_MS = 50;
@@ -81,7 +112,7 @@ export function blockingCall<T>(
   return new Promise<T>((resolve, reject) => {
     // 'cancelling': an abort, timeout or close was decided; the server-side wait is being ended.
     let state: 'waiting' | 'cancelling' | 'settled' = 'waiting';
-    let current: BlockingConnection | undefined;
+    let current: BlockingLease | undefined;
     let lastConnectionError: IpcError | undefined;
     let guard: NodeJS.Timeout | undefined;
     // Withdraws a request still queued for a connection once the call has been decided.
@@ -111,7 +142,7 @@ export function blockingCall<T>(
         settle(error);
         return Promise.resolve();
       }
-      return conn.interrupt(host.redis).then(
+      return conn.interrupt().then(
         () => settle(error),
         () => settle(error),
       );
@@ -152,14 +183,14 @@ export function blockingCall<T>(
     const loop = async () => {
       while (state === 'waiting') {
         if (!forever && deadline - performance.now() < 1) return settle(timedOut());
-        let conn: BlockingConnection;
+        let conn: BlockingLease;
         try {
-          conn = await host.pool.acquire({ deadline, signal: withdraw.signal });
+          conn = await host.lend({ deadline, signal: withdraw.signal });
         } catch (error) {
           if (await retryAfter(error)) continue;
           return;
         }
-        if (state !== 'waiting') return host.pool.release(conn);
+        if (state !== 'waiting') return conn.release();
         current = conn;
         // Measured once a connection is ours: waiting for one may have taken a while.
         const remaining = forever ? host.sliceMs : Math.max(1, deadline - performance.now());
@@ -169,12 +200,12 @@ export function blockingCall<T>(
           reply = await conn.run(command, { ms, seconds: ms / 1000 });
         } catch (raw) {
           current = undefined;
-          host.pool.release(conn);
+          conn.release();
           if (await retryAfter(raw)) continue;
           return;
         }
         current = undefined;
-        host.pool.release(conn);
+        conn.release();
         if (reply !== null && reply !== undefined) {
           if (state === 'waiting') return settle(undefined, reply);
           return onLateValue?.(reply);

@@ -13,12 +13,12 @@ function thrownBy(make: () => unknown): unknown {
 
 describe('createClient options', () => {
   it('refuses an option it does not know, naming it, before connecting anywhere', () => {
-    // A cluster is not supported: connecting to the default localhost:6379 instead would write there.
-    const cluster = thrownBy(() =>
-      createClient({ cluster: { rootNodes: [{ url: 'redis://10.0.0.1:7000' }] } } as never),
+    // A cluster and a URL at once: which one was meant? Neither is connected to.
+    const both = thrownBy(() =>
+      createClient({ cluster: { rootNodes: [{ url: 'redis://10.0.0.1:7000' }] }, url: 'redis://10.0.0.1:1' }),
     ) as Error;
-    expect(isIpcError(cluster, 'IPC_INVALID_ARGUMENT')).toBe(true);
-    expect(cluster.message).toContain("'cluster'");
+    expect(isIpcError(both, 'IPC_INVALID_ARGUMENT')).toBe(true);
+    expect(both.message).toContain('cluster, url');
     const typo = thrownBy(() =>
       createClient({ url: 'redis://127.0.0.1:1', maxBlockingConection: 3 } as never),
     );

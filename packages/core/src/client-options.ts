@@ -1,8 +1,22 @@
-import type { RedisClientOptions } from 'redis';
+import type { RedisClientOptions, RedisClusterOptions, RedisSentinelOptions } from 'redis';
 import { InvalidArgumentError } from './errors.js';
 import { durationOption, integerOption, MAX_TIMER_MS, rejectUnknownOptions } from './internal/options.js';
 import { validateTimeout } from './internal/timing.js';
 import type { RedisClient } from './redis-client.js';
+import type { RedisCluster } from './topology/cluster-redis.js';
+import type { RedisSentinel } from './topology/sentinel-redis.js';
+
+/**
+ * How to reach a Redis Cluster: node-redis `createCluster` options (`rootNodes`, `defaults` for every
+ * node connection — credentials, TLS —, `useReplicas`, `nodeAddressMap`, …).
+ */
+export type IpcClusterOptions = RedisClusterOptions;
+
+/**
+ * How to reach a Sentinel-managed primary: node-redis `createSentinel` options (`name`,
+ * `sentinelRootNodes`, `nodeClientOptions`, `sentinelClientOptions`, …).
+ */
+export type IpcSentinelOptions = RedisSentinelOptions;
 
 /** Options of {@link createClient}. */
 export interface IpcClientOptions {
@@ -18,11 +32,30 @@ export interface IpcClientOptions {
    */
   redis?: RedisClientOptions;
   /**
-   * A node-redis client you already have, used for ordinary commands instead of a new one. redis-ipc
-   * duplicates it for its blocking and subscription connections and never closes it.
-   * @default undefined (a new client is made from `url` and `redis`)
+   * A Redis Cluster to use instead of one server (see "Scaling out" in the README). Every structure
+   * lives in one hash slot, so on one master: commands, scripts and blocking reads go to the master
+   * that owns it, and follow resharding and failover. Our defaults come first: no per-command timer
+   * (`commandOptions.timeout: 0`), reconnection with backoff up to `reconnectMaxDelayMs`, and a
+   * topology refresh after 1 s of failed reconnection (`topologyRefreshOnReconnectionAttemptStrategy`).
+   * Excludes `url`, `redis`, `sentinel` and `client`.
+   * @default undefined (a single server)
    */
-  client?: RedisClient;
+  cluster?: IpcClusterOptions;
+  /**
+   * A primary watched by Redis Sentinel, instead of one fixed server: commands follow the primary the
+   * sentinels name, across failovers. Excludes `url`, `redis`, `cluster` and `client`.
+   * @default undefined (a single server)
+   */
+  sentinel?: IpcSentinelOptions;
+  /**
+   * A node-redis client you already have — a single-server client, a cluster client
+   * (`createCluster`) or a sentinel client (`createSentinel`) —, used for ordinary commands instead of
+   * a new one. redis-ipc opens its blocking and subscription connections next to it (duplicates of a
+   * single-server client; per master on a cluster; on the current primary under Sentinel, without the
+   * credentials of a given sentinel client: pass `sentinel` options for those) and never closes it.
+   * @default undefined (a new client is made from `url` and `redis`, `cluster` or `sentinel`)
+   */
+  client?: RedisClient | RedisCluster | RedisSentinel;
   /**
    * Prefix of every key.
    * @default 'ipc'
@@ -74,6 +107,8 @@ export interface IpcClientOptions {
 export const CLIENT_OPTION_NAMES: readonly string[] = [
   'url',
   'redis',
+  'cluster',
+  'sentinel',
   'client',
   'prefix',
   'raw',
@@ -100,6 +135,26 @@ export function resolveClientOptions(options: IpcClientOptions): ResolvedClientO
   rejectUnknownOptions(options, CLIENT_OPTION_NAMES, 'createClient');
   if (options.url !== undefined && typeof options.url !== 'string') {
     throw new InvalidArgumentError('url must be a string');
+  }
+  const topologies = (['cluster', 'sentinel', 'client', 'url'] as const).filter(
+    (name) => options[name] !== undefined,
+  );
+  // A given client wins over `url` (as it always has); a cluster or sentinel excludes every other way.
+  if (topologies.length > 1 && (options.cluster !== undefined || options.sentinel !== undefined)) {
+    throw new InvalidArgumentError(
+      `createClient takes only one of cluster, sentinel, client and url (got ${topologies.join(', ')})`,
+    );
+  }
+  if (options.redis !== undefined && (options.cluster !== undefined || options.sentinel !== undefined)) {
+    throw new InvalidArgumentError(
+      'redis options apply to a single server: use cluster.defaults or sentinel.nodeClientOptions instead',
+    );
+  }
+  for (const name of ['cluster', 'sentinel'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'object' || value === null)) {
+      throw new InvalidArgumentError(`${name} must be an options object`);
+    }
   }
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     throw new InvalidArgumentError('id must be a non-empty string');

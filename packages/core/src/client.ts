@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { createClient as createRedisClient, type RedisClientOptions } from 'redis';
 import {
   BLOCKING_OPTION_NAMES,
   type BlockingCommand,
@@ -8,15 +7,17 @@ import {
   type BlockingOptions,
   blockingCall,
 } from './blocking-call.js';
-import { BlockingPool } from './blocking-pool.js';
 import { type IpcClientOptions, resolveClientOptions } from './client-options.js';
 import { ClosedError, InvalidArgumentError, type IpcError, toIpcError } from './errors.js';
 import { rejectUnknownOptions } from './internal/options.js';
-import { backoffDelay, within } from './internal/timing.js';
+import { within } from './internal/timing.js';
 import { Keyspace } from './keyspace.js';
-import { OfflineGuard } from './offline-guard.js';
-import { destroyClient, type RedisClient } from './redis-client.js';
-import { Subscriber } from './subscriber.js';
+import type { RedisClient } from './redis-client.js';
+import type { Subscriber } from './subscriber.js';
+import { clusterTopology, isRedisCluster } from './topology/cluster.js';
+import { isRedisSentinel, sentinelTopology } from './topology/sentinel.js';
+import { singleServer } from './topology/single-server.js';
+import type { Topology, TopologyEvents } from './topology/topology.js';
 
 // How long close() waits for blocked calls to end, and then for the replies of commands already
 // sent, before it cuts the connections.
@@ -52,12 +53,9 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   readonly keys: Keyspace;
   /** The shared connection for ordinary (non-blocking) commands. */
   readonly redis: RedisClient;
-  readonly #ownsRedis: boolean;
-  readonly #pool: BlockingPool;
+  readonly #topology: Topology;
   readonly #cancellers = new Set<(error: IpcError) => Promise<void>>();
   readonly #closeController = closeController();
-  readonly #connecting: Promise<unknown>;
-  readonly #offline: OfflineGuard | undefined;
   readonly #blockingHost: BlockingHost;
   #subscriber: Subscriber | undefined;
   #closing: Promise<void> | undefined;
@@ -68,34 +66,34 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     const resolved = resolveClientOptions(options);
     this.id = options.id ?? randomUUID();
     this.keys = new Keyspace({ prefix: options.prefix, raw: options.raw });
-    const onError = (error: unknown) => this.#reportError(error);
-    if (options.client) {
-      this.redis = options.client;
-      this.#ownsRedis = false;
-      this.#connecting = this.redis.isOpen ? Promise.resolve() : this.redis.connect();
+    const events: TopologyEvents = {
+      onError: (error) => this.#reportError(error),
+      onReady: () => this.emit('ready'),
+      onReconnecting: () => this.emit('reconnecting'),
+    };
+    const given = options.client;
+    if (options.cluster || isRedisCluster(given)) {
+      this.#topology = clusterTopology(
+        options.cluster,
+        isRedisCluster(given) ? given : undefined,
+        resolved,
+        events,
+      );
+    } else if (options.sentinel || isRedisSentinel(given)) {
+      this.#topology = sentinelTopology(
+        options.sentinel,
+        isRedisSentinel(given) ? given : undefined,
+        resolved,
+        events,
+      );
     } else {
-      this.redis = openRedisClient({
-        url: options.url,
-        ...options.redis,
-        commandOptions: { timeout: 0, ...options.redis?.commandOptions },
-        socket: {
-          reconnectStrategy: (retries: number) => backoffDelay(retries, 25, resolved.reconnectMaxDelayMs),
-          ...options.redis?.socket,
-        },
-      } as RedisClientOptions);
-      this.#ownsRedis = true;
-      this.redis.on('error', onError);
-      this.redis.on('ready', () => this.emit('ready'));
-      this.redis.on('reconnecting', () => this.emit('reconnecting'));
-      this.#offline = new OfflineGuard(this.redis, resolved.offlineTimeoutMs);
-      this.#connecting = this.redis.connect();
+      this.#topology = singleServer(options, given as RedisClient | undefined, resolved, events);
     }
-    this.#connecting.catch(() => {});
-    this.#pool = new BlockingPool(this.redis, resolved.maxBlockingConnections, onError);
+    this.redis = this.#topology.redis;
     const cancellers = this.#cancellers;
     this.#blockingHost = {
       redis: this.redis,
-      pool: this.#pool,
+      lend: this.#topology.lend,
       sliceMs: resolved.blockingSliceMs,
       closeSignal: this.#closeController.signal,
       track(cancel: (error: IpcError) => Promise<void>) {
@@ -122,7 +120,8 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   }
 
   #untilConnected(): Promise<unknown> {
-    return this.#offline ? this.#offline.bound(this.#connecting) : this.#connecting;
+    const { offline, connecting } = this.#topology;
+    return offline ? offline.bound(connecting) : connecting;
   }
 
   /** True once {@link IpcClient.close} has been called. */
@@ -138,18 +137,13 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
   /** The shared pub/sub connection, opened on first use. */
   get subscriber(): Subscriber {
     this.#assertOpen();
-    const offline = this.#offline;
-    this.#subscriber ??= new Subscriber(
-      this.redis,
-      (error) => this.#reportError(error),
-      offline && ((work) => offline.bound(work)),
-    );
+    this.#subscriber ??= this.#topology.subscriber((error) => this.#reportError(error));
     return this.#subscriber;
   }
 
   /** Number of dedicated blocking connections open now (busy or idle). */
   get blockingConnections(): number {
-    return this.#pool.size;
+    return this.#topology.blockingConnections;
   }
 
   /**
@@ -190,19 +184,10 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
     const ending = Promise.all([...this.#cancellers].map((cancel) => cancel(new ClosedError())));
     await within(ending, CLOSE_GRACE_MS);
     await new Promise((resolve) => setImmediate(resolve));
-    this.#pool.close();
-    this.#offline?.close();
+    this.#topology.closeBlocking();
+    this.#topology.offline?.close();
     this.#subscriber?.close();
-    if (!this.#ownsRedis || !this.redis.isOpen) return;
-    // Commands queued while disconnected would keep a graceful close waiting for replies that may
-    // never come: only a connected client waits for its pending replies.
-    if (!this.redis.isReady) {
-      destroyClient(this.redis, this.#connecting);
-      return;
-    }
-    // Pending replies get a moment; a server that stopped answering must not keep close() waiting.
-    const closedInTime = await within(this.redis.close(), CLOSE_GRACE_MS).catch(() => false);
-    if (!closedInTime) destroyClient(this.redis, this.#connecting);
+    await this.#topology.closeShared(CLOSE_GRACE_MS);
   }
 
   #assertOpen(): void {
@@ -211,19 +196,6 @@ export class IpcClient extends EventEmitter<IpcClientEvents> {
 
   #reportError(error: unknown): void {
     if (this.listenerCount('error') > 0) this.emit('error', toIpcError(error));
-  }
-}
-
-/**
- * node-redis's client for `options`. A URL it cannot parse is an {@link InvalidArgumentError} that
- * does not repeat the URL: it may hold a password (node's own URL error carries the whole input).
- */
-function openRedisClient(options: RedisClientOptions): RedisClient {
-  try {
-    return createRedisClient(options) as RedisClient;
-  } catch (error) {
-    const reason = error instanceof Error && !/Invalid URL/.test(error.message) ? ` (${error.message})` : '';
-    throw new InvalidArgumentError(`url is not a valid Redis URL${reason}`);
   }
 }
 

@@ -12,8 +12,9 @@ export {
 } from './acl-user.js';
 export { pause, rejection, until } from './assertions.js';
 export { type NodeChild, type SpawnNodeOptions, spawnNode } from './child-process.js';
+export { clusterOf, clusterPlainClient, deleteClusterKeys } from './cluster-plain-client.js';
 export { type FaultyProxy, startProxy } from './faulty-proxy.js';
-export { freePort } from './free-port.js';
+export { freeClusterPort, freePort } from './free-port.js';
 export { deleteKeys, uniquePrefix } from './keys.js';
 export {
   LIBRARY_COMMANDS,
@@ -22,13 +23,17 @@ export {
   unexpectedDenials,
 } from './least-privilege.js';
 export { type PlainClient, plainClient } from './plain-client.js';
-export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
+export { type RedisCluster, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
   adminEndpoint,
+  type ClusterTarget,
+  clusterTarget,
   type Endpoint,
   redisUrl,
+  type SentinelTarget,
   type StandaloneTarget,
+  sentinelTarget,
   standaloneTarget,
   type TestTarget,
   targetOptions,

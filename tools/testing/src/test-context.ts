@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { pause, until } from './assertions.js';
+import { clusterOf, clusterPlainClient, deleteClusterKeys } from './cluster-plain-client.js';
 import { type FaultyProxy, startProxy } from './faulty-proxy.js';
 import { deleteKeysWith, uniquePrefix } from './keys.js';
 import { type PlainClient, plainClient } from './plain-client.js';
@@ -12,7 +13,7 @@ export interface Closable {
 
 /** Where {@link TestContextOptions.connect} must open its client. */
 export interface ConnectArgs {
-  /** The server (or, later, the cluster) to connect to. */
+  /** The server, cluster or sentinel-managed primary to connect to. */
   readonly target: TestTarget;
   /** The key prefix of this test: every key the client writes must start with it. */
   readonly prefix: string;
@@ -54,7 +55,10 @@ export interface TestContext<C extends Closable, O> {
   readonly prefix: string;
   /** This test's main client, opened with {@link TestContextOptions.options}; closed after the test. */
   readonly ipc: C;
-  /** A plain node-redis client on the same server, as another program would use; closed after the test. */
+  /**
+   * A plain node-redis client on the same server, as another program would use; closed after the test.
+   * On a cluster target it routes typed commands and `sendCommand(args)` by their first key.
+   */
   readonly plain: PlainClient;
   /** Opens another client under the same prefix (another process's view, say); closed after the test. */
   client(options?: O): Promise<C>;
@@ -128,7 +132,7 @@ export function testContext<C extends Closable, O = undefined>(
     const target =
       typeof options.target === 'function' ? options.target() : (options.target ?? standaloneTarget());
     const prefix = uniquePrefix(options.label ?? 't');
-    const plain = await plainClient(adminEndpoint(target));
+    const plain = await plainFor(target);
     let ipc: C;
     try {
       ipc = await options.connect({ target, prefix }, options.options);
@@ -169,9 +173,11 @@ export function testContext<C extends Closable, O = undefined>(
       `deleting the keys under ${state.prefix} (is the server down?)`,
       async () => {
         // The test may have closed the plain client itself.
-        const client = state.plain.isOpen ? state.plain : await plainClient(adminEndpoint(state.target));
+        const client = state.plain.isOpen ? state.plain : await plainFor(state.target);
         try {
-          await deleteKeysWith(client, state.prefix, state.extraKeys);
+          const cluster = clusterOf(client);
+          if (cluster) await deleteClusterKeys(cluster, state.prefix, state.extraKeys);
+          else await deleteKeysWith(client, state.prefix, state.extraKeys);
         } finally {
           if (client !== state.plain) client.destroy();
         }
@@ -211,12 +217,13 @@ export function testContext<C extends Closable, O = undefined>(
     },
     async plainClient() {
       const state = now('plainClient()');
-      const client = await plainClient(adminEndpoint(state.target));
+      const client = await plainFor(state.target);
       state.clients.push({ close: () => (client.isOpen ? client.close() : Promise.resolve()) });
       return client;
     },
     async proxy() {
       const state = now('proxy()');
+      if (state.target.name === 'cluster') throw new Error('testContext: proxy() needs a standalone target');
       const proxy = await startProxy(state.target.url);
       state.proxies.push(proxy);
       return proxy;
@@ -227,4 +234,9 @@ export function testContext<C extends Closable, O = undefined>(
     until,
     pause,
   };
+}
+
+/** The tests' own plain client on `target`: one routing by key on a cluster, else one on the endpoint. */
+function plainFor(target: TestTarget): Promise<PlainClient> {
+  return target.name === 'cluster' ? clusterPlainClient(target) : plainClient(adminEndpoint(target));
 }
