@@ -1,28 +1,27 @@
 import { EventEmitter } from 'node:events';
-import { ClosedError, type IpcClient, isIpcError, PayloadCodec, toIpcError } from '@redis-ipc/core';
+import { ClosedError, type IpcClient, PayloadCodec } from '@redis-ipc/core';
 import {
-  AckBatcher,
   DEFAULT_CLOSE_TIMEOUT_MS,
   integerOption,
-  PAYLOAD_OPTION_NAMES,
   rejectUnknownOptions,
-  reportError,
-  SerialLock,
   Slots,
   throwIfAborted,
   validateTimeout,
   within,
 } from '@redis-ipc/core/internal';
-import type { GapError } from './gap-error.js';
-import { DeadLetters, type StreamDeadLetterNotice } from './group/dead-letters.js';
+import { GroupAcks } from './group/acks.js';
+import { DeadLetters } from './group/dead-letters.js';
 import type { GroupDelivery } from './group/delivery.js';
+import { WorkDemand } from './group/demand.js';
 import { EventTaker } from './group/event-taker.js';
 import type { ConsumerGroupEvents, GroupEventHandler } from './group/events.js';
 import { GroupReader } from './group/group-reader.js';
 import type { GroupScope } from './group/group-scope.js';
 import { Leases } from './group/leases.js';
+import { GroupNotices } from './group/notices.js';
 import {
   type ConsumerGroupOptions,
+  GROUP_OPTION_NAMES,
   type GroupCloseOptions,
   type GroupIterateOptions,
   type GroupProcessOptions,
@@ -41,16 +40,10 @@ import {
 } from './group/queries.js';
 import { Reclaimer } from './group/reclaimer.js';
 import { GroupRunner } from './group/runner.js';
-import { ThrottledWarning } from './group/throttled-warning.js';
+import { SerialReads } from './group/serial-reads.js';
 import type { GroupEvent } from './stream-event.js';
 import { normalizeId } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
-
-// At most one process warning about gaps (or trimmed pending events) per this many ms, when nobody
-// listens for 'gap' ('trimmed').
-const WARNING_PERIOD_MS = 10_000;
-// XACK argument lists are cut into chunks of this many ids.
-const ID_CHUNK = 1000;
 
 /**
  * One consumer of a Redis consumer group: the group's consumers share the stream's events, each
@@ -73,7 +66,6 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   /** This consumer's name. */
   readonly consumer: string;
   readonly #ipc: IpcClient;
-  readonly #payload: PayloadCodec<T>;
   readonly #settings: GroupSettings;
   readonly #reader: GroupReader;
   readonly #leases: Leases;
@@ -81,21 +73,15 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   readonly #deadLetters: DeadLetters;
   readonly #queries: GroupQueries;
   readonly #runner: GroupRunner<T>;
-  readonly #taker: EventTaker<T>;
-  readonly #acks: AckBatcher<string>;
-  readonly #lock = new SerialLock();
+  readonly #reads: SerialReads<T>;
+  readonly #acks: GroupAcks;
+  readonly #notices: GroupNotices<T>;
+  readonly #demand: WorkDemand;
   readonly #closeController = new AbortController();
-  readonly #ackStop = new AbortController();
+  // Every handler running on this consumer, for `close()`.
   readonly #running = new Slots();
-  #loops = 0;
-  #hungry = 0;
-  #reads = 0;
-  // A `read()` caller counts as wanting work until this time (it reads again after handling).
-  #activeUntil = 0;
   #started = false;
   #closing: Promise<void> | undefined;
-  readonly #gapWarning = new ThrottledWarning(WARNING_PERIOD_MS);
-  readonly #trimmedWarning = new ThrottledWarning(WARNING_PERIOD_MS);
 
   /** Use {@link createConsumerGroup}. */
   constructor(
@@ -106,21 +92,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     options: ConsumerGroupOptions<T> = {},
   ) {
     super();
-    rejectUnknownOptions(
-      options,
-      [
-        ...PAYLOAD_OPTION_NAMES,
-        'startId',
-        'batchSize',
-        'minIdleMs',
-        'reclaimIntervalMs',
-        'maxDeliveries',
-        'deadLetterMaxLen',
-        'timeoutMs',
-        'ackTimeoutMs',
-      ],
-      'createConsumerGroup',
-    );
+    rejectUnknownOptions(options, GROUP_OPTION_NAMES, 'createConsumerGroup');
     const keys = new StreamKeys(ipc, name);
     this.name = name;
     this.key = keys.main;
@@ -128,31 +100,33 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     this.group = validateMember(group, 'group');
     this.consumer = validateMember(consumer, 'consumer');
     this.#ipc = ipc;
-    this.#payload = new PayloadCodec(options);
+    const payload = new PayloadCodec(options);
     this.#settings = groupSettings(options);
-    const binary = this.#payload.binary;
     const scope: GroupScope = {
       ipc,
       keys,
       group: this.group,
       consumer: this.consumer,
       settings: this.#settings,
-      binary,
+      binary: payload.binary,
     };
+    const closing = () => this.#closing !== undefined;
+    this.#notices = new GroupNotices<T>(this, name, this.group);
+    this.#demand = new WorkDemand(2 * this.#settings.reclaimIntervalMs);
     this.#reader = new GroupReader(scope, {
       fetched: (ids) => this.#leases.fetched(ids),
-      looping: () => this.#loops > 0,
-      closing: () => this.#closing !== undefined,
+      looping: () => this.#demand.looping,
+      closing,
       missing: (error) => {
         // The consumer cannot go on: no more reclaims; loops and reads reject with it.
         this.#reclaimer.stop();
-        reportError(this, error);
+        this.#notices.error(error);
       },
     });
     this.#leases = new Leases(scope, {
       dropWaiting: () => this.#reader.dropWaiting(),
       reportError: (error) => this.#backgroundError(error),
-      trimmed: (ids) => this.#reportTrimmed(ids),
+      trimmed: (ids) => this.#notices.trimmed(ids),
     });
     this.#reclaimer = new Reclaimer(scope, {
       wantsWork: () => this.#wantsWork(),
@@ -161,15 +135,11 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
         if (this.#closing) return;
         this.#leases.fetched(entries.map((entry) => entry.id));
         this.#reader.addReclaimed(entries);
-        if (this.listenerCount('reclaimed') > 0)
-          this.emit(
-            'reclaimed',
-            entries.map((entry) => entry.id),
-          );
+        this.#notices.reclaimed(() => entries.map((entry) => entry.id));
       },
       deadLettered: (entries) => {
         for (const { id, deadLetterId, deliveries, consumer: holder } of entries) {
-          this.#notifyDeadLetter({
+          this.#notices.deadLetter({
             id,
             deadLetterId,
             reason: 'max-deliveries',
@@ -179,50 +149,45 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
           });
         }
       },
-      deleted: (ids) => this.#reportTrimmed(ids),
+      deleted: (ids) => this.#notices.trimmed(ids),
       failed: (error) => this.#backgroundError(error),
     });
     this.#deadLetters = new DeadLetters(
       scope,
-      (notice) => this.#notifyDeadLetter(notice),
+      (notice) => this.#notices.deadLetter(notice),
       (error) => this.#backgroundError(error),
     );
-    this.#queries = new GroupQueries(ipc, keys, this.group, binary);
-    this.#taker = new EventTaker<T>(this.#reader, this.#payload, this.#leases, this.#deadLetters, {
-      closing: () => this.#closing !== undefined,
-      decodeError: (error) => {
-        if (this.listenerCount('decode-error') > 0) this.emit('decode-error', error);
-        else reportError(this, error);
-      },
+    this.#queries = new GroupQueries(ipc, keys, this.group, payload.binary);
+    const taker = new EventTaker<T>(this.#reader, payload, this.#leases, this.#deadLetters, {
+      closing,
+      decodeError: (error) => this.#notices.decodeError(error),
     });
-    this.#acks = new AckBatcher<string>({
-      send: (ids) => this.#sendAcks(ids),
-      onError: (error) => reportError(this, error),
-      stop: this.#ackStop.signal,
+    this.#reads = new SerialReads<T>(this.#reader, taker, {
+      closeSignal: this.#closeController.signal,
+      closing,
     });
+    this.#acks = new GroupAcks(scope, this.#leases, (error) => this.#notices.error(error));
     this.#runner = new GroupRunner<T>({
       closeSignal: this.#closeController.signal,
       ackTimeoutMs: this.#settings.ackTimeoutMs,
       running: this.#running,
       ended: () => this.#closing !== undefined || this.#ipc.closed,
-      takeReady: (count) => (this.#lock.busy || this.#closing ? undefined : this.#taker.takeReady(count)),
-      read: (count, signal) => this.#read(count, Number.POSITIVE_INFINITY, signal),
+      takeReady: (count) => this.#reads.takeReady(count),
+      read: (count, signal) => this.#reads.read(count, Number.POSITIVE_INFINITY, signal),
       work: (event, held, timeoutMs) => this.#leases.work(event.id, held, timeoutMs),
       handedOut: () => this.#leases.handedOut(),
-      ack: (event) => this.#ack(event.id),
+      ack: (event) => void this.#acks.ack(event.id),
       fail: (event, error) => void this.#fail(event, error),
       release: (event) => {
         if (this.#leases.settle(event.id)) void this.#leases.giveBack([event], false);
       },
-      gap: (error) => this.#reportGap(error),
-      reportError: (error) => reportError(this, error),
+      gap: (error) => this.#notices.gap(error),
+      reportError: (error) => this.#notices.error(error),
       looping: (started) => {
-        this.#loops += started ? 1 : -1;
+        this.#demand.loop(started);
         if (started) this.#start();
       },
-      hungry: (waiting) => {
-        this.#hungry += waiting ? 1 : -1;
-      },
+      hungry: (waiting) => this.#demand.hungry(waiting),
     });
     this.#reader.ensureGroup().catch(() => {});
   }
@@ -257,15 +222,14 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     if (this.#closing) throw new ClosedError('The consumer group is closed');
     throwIfAborted(options.signal);
     this.#start();
-    this.#reads++;
+    this.#demand.readStarted();
     try {
-      const events = await this.#read(count, timeoutMs, options.signal);
+      const events = await this.#reads.read(count, timeoutMs, options.signal);
       const limit = this.#settings.ackTimeoutMs;
       for (const event of events) this.#leases.work(event.id, event, limit);
       return events;
     } finally {
-      this.#reads--;
-      this.#activeUntil = performance.now() + 2 * this.#settings.reclaimIntervalMs;
+      this.#demand.readEnded();
     }
   }
 
@@ -289,7 +253,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     }
     if (ids.length === 0) return Promise.resolve();
     let stored: Promise<void> = Promise.resolve();
-    for (const id of ids) stored = this.#ack(id);
+    for (const id of ids) stored = this.#acks.ack(id);
     // Acks of one call share a batch: the last one's promise settles with it.
     return stored;
   }
@@ -360,13 +324,13 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     this.#closeController.abort(new ClosedError('The consumer group is closed'));
     this.#reclaimer.stop();
     if (this.#running.busy > 0) await within(this.#running.idle(), timeoutMs);
-    await this.#lock.drained().catch(() => {});
+    await this.#reads.drained().catch(() => {});
     const waiting = this.#reader.dropWaiting();
     if (waiting.length > 0 && !this.#ipc.closed) {
       await within(this.#leases.giveBack(waiting, true), Math.max(0, deadline - performance.now()));
     }
     await within(this.#acks.drain(), Math.max(0, deadline - performance.now())).catch(() => false);
-    this.#ackStop.abort();
+    this.#acks.stop();
     this.#leases.stop();
   }
 
@@ -382,94 +346,21 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     if (this.#closing || this.#reader.missing) return false;
     // Enough at hand: leave the orphans to idler consumers.
     if (this.#reader.waiting >= this.#settings.batchSize) return false;
-    // A loop whose slots are all busy is not waiting for events: it does not reclaim.
-    return this.#hungry > 0 || this.#reads > 0 || performance.now() < this.#activeUntil;
-  }
-
-  // Takes up to `count` events (at least one), fetching when the buffer is empty; one read at a time.
-  async #read(
-    count: number,
-    timeoutMs: number,
-    callerSignal: AbortSignal | undefined,
-  ): Promise<Array<GroupDelivery<T>>> {
-    const deadline = performance.now() + timeoutMs;
-    if (!this.#lock.busy && this.#reader.buffer.size > 0) {
-      return this.#lock.run(() => this.#taker.take(count, deadline, timeoutMs, this.#closeController.signal));
-    }
-    const signal = callerSignal
-      ? AbortSignal.any([callerSignal, this.#closeController.signal])
-      : this.#closeController.signal;
-    try {
-      return await this.#lock.run(
-        () => this.#taker.take(count, deadline, timeoutMs, signal),
-        signal,
-        deadline,
-        timeoutMs,
-      );
-    } catch (error) {
-      if (this.#closing && isIpcError(error, 'IPC_ABORTED') && !callerSignal?.aborted) {
-        throw new ClosedError('The consumer group is closed');
-      }
-      throw error;
-    }
-  }
-
-  #ack(id: string): Promise<void> {
-    this.#leases.settle(id);
-    return this.#acks.add(id);
-  }
-
-  async #sendAcks(ids: readonly string[]): Promise<void> {
-    const sending: Array<Promise<unknown>> = [];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      sending.push(
-        this.#ipc.redis.sendCommand(['XACK', this.key, this.group, ...ids.slice(i, i + ID_CHUNK)]),
-      );
-    }
-    await Promise.all(sending);
+    return this.#demand.wanted;
   }
 
   async #fail(event: GroupDelivery<T>, error: unknown): Promise<void> {
     this.#leases.settle(event.id);
-    try {
-      if (this.listenerCount('failed') > 0) this.emit('failed', error, event);
-    } catch {
-      // A throwing listener must not stop the loop.
-    }
+    this.#notices.failed(error, event);
     if (this.#deadLetters.isLast(event.deliveries)) {
       const message = error instanceof Error ? error.message : String(error);
       await this.#deadLetters.move(event.id, event.deliveries, 'failed', message);
     }
   }
 
-  #notifyDeadLetter(notice: StreamDeadLetterNotice): void {
-    if (this.listenerCount('dead-letter') > 0) this.emit('dead-letter', notice);
-  }
-
-  // Loud but not fatal: a listener decides; with none, a process warning says it on stderr — at most
-  // one a period, counting the others, so a worker at the trimming edge does not flood stderr.
-  #reportGap(error: GapError): void {
-    if (this.listenerCount('gap') > 0) this.emit('gap', error.gap);
-    else this.#gapWarning.warn(error, 'gaps');
-  }
-
-  // Pending events deleted from the stream: they can be neither delivered again nor dead-lettered
-  // (their content is gone), so they are reported — to a listener, or else as a process warning.
-  #reportTrimmed(ids: string[]): void {
-    if (this.listenerCount('trimmed') > 0) {
-      this.emit('trimmed', ids);
-      return;
-    }
-    const warning = new Error(
-      `${ids.length} pending event(s) of group '${this.group}' on stream '${this.name}' were trimmed before anyone acknowledged them (first: ${ids[0]})`,
-    );
-    warning.name = 'TrimmedPendingWarning';
-    this.#trimmedWarning.warn(warning, 'trims');
-  }
-
   // A background failure; a missing group is reported once, by the reader.
   #backgroundError(error: unknown): void {
-    if (!this.#reader.noteMissing(error)) reportError(this, toIpcError(error));
+    if (!this.#reader.noteMissing(error)) this.#notices.error(error);
   }
 }
 

@@ -1,5 +1,11 @@
 import { InvalidNameError, type PayloadOptions } from '@redis-ipc/core';
-import { choiceOption, integerOption, MAX_TIMER_MS, validateTimeout } from '@redis-ipc/core/internal';
+import {
+  choiceOption,
+  integerOption,
+  MAX_TIMER_MS,
+  PAYLOAD_OPTION_NAMES,
+  validateTimeout,
+} from '@redis-ipc/core/internal';
 import { normalizeId, START_ID } from '../stream-id.js';
 
 /** Options of {@link createConsumerGroup} and {@link ReadStream.group}. */
@@ -58,6 +64,19 @@ export interface ConsumerGroupOptions<T> extends PayloadOptions<T> {
    */
   ackTimeoutMs?: number;
 }
+
+/** Every option name of {@link ConsumerGroupOptions}: others are refused. */
+export const GROUP_OPTION_NAMES: readonly string[] = [
+  ...PAYLOAD_OPTION_NAMES,
+  'startId',
+  'batchSize',
+  'minIdleMs',
+  'reclaimIntervalMs',
+  'maxDeliveries',
+  'deadLetterMaxLen',
+  'timeoutMs',
+  'ackTimeoutMs',
+];
 
 /** Options of {@link ConsumerGroup.read}. */
 export interface GroupReadOptions {
