@@ -1,34 +1,23 @@
 import { EventEmitter } from 'node:events';
-import {
-  ClosedError,
-  type DecodeError,
-  type IpcClient,
-  isIpcError,
-  isTransientError,
-  PayloadCodec,
-  TimeoutError,
-  toIpcError,
-} from '@redis-ipc/core';
+import { ClosedError, type DecodeError, type IpcClient, isIpcError, PayloadCodec } from '@redis-ipc/core';
 import {
   integerOption,
-  loopIterator,
   PAYLOAD_OPTION_NAMES,
   rejectUnknownOptions,
   reportError,
-  retryTransient,
   SerialLock,
-  sharedDeadline,
   throwIfAborted,
   validateTimeout,
-  waitFor,
 } from '@redis-ipc/core/internal';
 import { type ConsumerGroup, createConsumerGroup } from './consumer-group.js';
-import { GapError, isGapError } from './gap-error.js';
+import { GapError } from './gap-error.js';
 
 import type { ConsumerGroupOptions } from './group/options.js';
 import { Deliverer } from './read/deliverer.js';
-import { type Fetched, readStreamState, StreamFetcher } from './read/fetcher.js';
+import { StreamFetcher } from './read/fetcher.js';
+import { BufferFiller } from './read/filler.js';
 import { StreamQueries, type StreamRangeOptions } from './read/queries.js';
+import { readLoop } from './read/read-loop.js';
 import type { StreamEvent } from './stream-event.js';
 import { normalizeId, START_ID } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
@@ -73,7 +62,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
   readonly #deliverer: Deliverer<T>;
   readonly #lock = new SerialLock();
   readonly #closeController = new AbortController();
-  #pinning: Promise<void> | undefined;
+  readonly #filler: BufferFiller<T>;
   #closed = false;
 
   /** Use {@link createReadStream}. */
@@ -100,10 +89,11 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
       decodeListened: () => this.#hasDecodeListener(),
       decodeError: (error) => this.#reportDecodeError(error),
     });
+    this.#filler = new BufferFiller(ipc, this.key, this.#fetcher, this.#deliverer, () => this.#closed);
     const from = options.from ?? '$';
     if (from === '$') {
       // Pinned now, so events published between now and the first read are not missed.
-      this.#pin().catch(() => {});
+      this.#filler.pin().catch(() => {});
     } else {
       const fromStart = from === '0' || from === START_ID;
       this.#deliverer.cursor = fromStart ? START_ID : normalizeId(from, 'from');
@@ -129,7 +119,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
    * the stream's last id). Events published after that are certain to be delivered.
    */
   async ready(): Promise<this> {
-    await this.#pin();
+    await this.#filler.pin();
     return this;
   }
 
@@ -206,46 +196,19 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#closeController.signal])
       : this.#closeController.signal;
-    const ended = () => signal.aborted || this.#ipc.closed;
-    const step = async (): Promise<StreamEvent<T> | undefined> => {
-      try {
-        return await this.#read(
-          signal,
-          Number.POSITIVE_INFINITY,
-          async () => this.#deliverer.takeOne(false),
-          true,
-        );
-      } catch (error) {
-        if (ended() || isIpcError(error, 'IPC_CLOSED')) return undefined;
-        if (isIpcError(error, 'IPC_DECODE') && this.#reportDecodeError(error as DecodeError)) {
-          // Reported: move past it.
-          this.#deliverer.skipUndecodable();
-          return step();
-        }
-        if (isGapError(error) && this.listenerCount('gap') > 0) {
-          this.emit('gap', error.gap);
-          return step();
-        }
-        throw error;
-      }
-    };
-    const slow = async (): Promise<StreamEvent<T> | undefined> => {
-      try {
-        return await retryTransient(step, {
-          signal,
-          onError: (error) => {
-            if (isTransientError(error)) reportError(this, error);
-          },
-        });
-      } catch (error) {
-        if (ended()) return undefined;
-        throw error;
-      }
-    };
-    return loopIterator({
-      fast: () => (signal.aborted ? undefined : this.#lock.busy ? undefined : this.#deliverer.fastNext()),
-      slow,
-    });
+    return readLoop<T>(
+      {
+        clientClosed: () => this.#ipc.closed,
+        next: (loopSignal) =>
+          this.#read(loopSignal, Number.POSITIVE_INFINITY, async () => this.#deliverer.takeOne(false), true),
+        ready: () => (this.#lock.busy ? undefined : this.#deliverer.fastNext()),
+        skipUndecodable: () => this.#deliverer.skipUndecodable(),
+        decodeError: (error) => this.#reportDecodeError(error),
+        gap: (gap) => this.listenerCount('gap') > 0 && this.emit('gap', gap),
+        reportError: (error) => reportError(this, error),
+      },
+      signal,
+    );
   }
 
   /** Same as {@link ReadStream.events} with no options: `for await (const event of reader)`. */
@@ -303,7 +266,7 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
         async () => {
           while (this.#deliverer.buffer.size === 0) {
             if (this.#closed) throw new ClosedError('The reader is closed');
-            await this.#fill(deadline, timeoutMs, signal);
+            await this.#filler.fill(deadline, timeoutMs, signal);
           }
           return take();
         },
@@ -317,68 +280,6 @@ export class ReadStream<T> extends EventEmitter<ReadStreamEvents> {
       }
       throw error;
     }
-  }
-
-  async #pin(): Promise<void> {
-    if (this.#deliverer.cursor !== undefined) return;
-    this.#pinning ??= readStreamState(this.#ipc.redis, this.key).then(
-      (state) => {
-        if (this.#deliverer.cursor !== undefined) return;
-        this.#deliverer.cursor = state.lastId ?? START_ID;
-        this.#fetcher.start(this.#deliverer.cursor, state.added ?? 0, false);
-      },
-      (error: unknown) => {
-        this.#pinning = undefined;
-        throw toIpcError(error);
-      },
-    );
-    await this.#pinning;
-  }
-
-  // Fetches at least one item into the (empty) buffer, or rejects.
-  // Work on the shared connection is raced against the caller's deadline and signal (a result that
-  // comes too late is dropped: XREAD consumes nothing, and the cursor has not moved).
-  async #fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    const lookDeadline = sharedDeadline(deadline, this.#ipc.redis.isReady);
-    if (this.#deliverer.cursor === undefined) await waitFor(this.#pin(), signal, lookDeadline, timeoutMs);
-    // A backlog: the next batch is probably there already (or on its way), no need to block for it.
-    const ahead = this.#fetcher.takeAhead();
-    if (ahead) {
-      const fetched = await waitFor(ahead, signal, lookDeadline, timeoutMs);
-      if (fetched && this.#accept(fetched)) return;
-    }
-    const remaining = deadline - performance.now();
-    let fetched: Fetched | null;
-    if (remaining < 1) {
-      fetched = await waitFor(
-        this.#fetcher.fetch(this.#ipc.redis, undefined),
-        signal,
-        lookDeadline,
-        timeoutMs,
-      );
-      if (!fetched) throw new TimeoutError(timeoutMs);
-    } else {
-      try {
-        fetched = await this.#ipc.blocking((redis, wait) => this.#fetcher.fetch(redis, wait.ms), {
-          timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
-          signal,
-        });
-      } catch (error) {
-        // Report the caller's timeout, not what was left of it.
-        if (isIpcError(error, 'IPC_TIMEOUT')) throw new TimeoutError(timeoutMs, { cause: error });
-        throw error;
-      }
-    }
-    this.#accept(fetched);
-  }
-
-  #accept(fetched: Fetched): boolean {
-    if (this.#closed) return false;
-    const items = this.#fetcher.accept(fetched);
-    if (!items) return false;
-    if (this.#deliverer.buffer.size === 0) this.#deliverer.buffer.refill(items);
-    else this.#deliverer.buffer.push(items);
-    return true;
   }
 
   #hasDecodeListener(): boolean {
