@@ -49,6 +49,11 @@ export class Lease {
   // their own leases before anyone is reclaimed.
   #cutOff = false;
   #reclaimAfter = 0;
+  // When a renewal (or a take, which renews too) last succeeded.
+  #renewedAt = 0;
+  // Waiting for a renewal asked for by confirm().
+  #confirming: Promise<void> | undefined;
+  #confirmed: (() => void) | undefined;
 
   constructor(options: LeaseOptions) {
     this.#options = options;
@@ -65,6 +70,29 @@ export class Lease {
     return this.#registered;
   }
 
+  /**
+   * Whether the lease may have lapsed: no renewal has succeeded for two timer periods (the process
+   * stood still, its event loop was blocked, or Redis was slow to answer). Others may have reclaimed
+   * its deliveries by now, so none should start before {@link Lease.confirm} has looked.
+   */
+  get stale(): boolean {
+    return this.#registered && !this.#stopped && performance.now() - this.#renewedAt > 2 * this.#intervalMs;
+  }
+
+  /**
+   * Renews at once; resolves once that renewal has ended: by then a lost lease has been reported
+   * (`events.lost`). Also resolves when Redis cannot be reached (handlers are not held up by an
+   * outage) or the lease stops.
+   */
+  confirm(): Promise<void> {
+    if (!this.#registered || this.#stopped) return Promise.resolve();
+    this.#confirming ??= new Promise<void>((resolve) => {
+      this.#confirmed = resolve;
+    });
+    this.#schedule(0);
+    return this.#confirming;
+  }
+
   /** Allocates `count` consecutive tokens; returns the first. */
   allocate(count: number): number {
     const first = this.#nextSeq;
@@ -79,6 +107,7 @@ export class Lease {
       if (this.#registered) this.#lose();
       this.#registered = true;
     }
+    this.#renewedAt = performance.now();
     if (!this.#timer && this.#registered) this.#schedule(this.#intervalMs);
   }
 
@@ -93,6 +122,14 @@ export class Lease {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#endConfirm();
+  }
+
+  #endConfirm(): void {
+    const confirmed = this.#confirmed;
+    this.#confirming = undefined;
+    this.#confirmed = undefined;
+    confirmed?.();
   }
 
   #lose(): void {
@@ -124,6 +161,7 @@ export class Lease {
     // reconnecting too.
     if (!ipc.redis.isReady) {
       this.#cutOff = true;
+      this.#endConfirm();
       return this.#schedule(this.#intervalMs);
     }
     if (this.#cutOff) {
@@ -140,6 +178,8 @@ export class Lease {
       if (!this.#stopped) events.error(failure);
     } finally {
       this.#renewing = false;
+      // A lost lease has been reported by now (or Redis did not answer): the waiters may go on.
+      this.#endConfirm();
     }
     if (!this.#stopped) this.#schedule(next);
   }

@@ -354,7 +354,15 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
 
   #beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined {
     this.#burst = fast;
-    return this.#settlement?.beforeStart(task, fast ? this.#dispatcher.highestSeq : undefined);
+    const through = fast ? this.#dispatcher.highestSeq : undefined;
+    // After a stall longer than the lease (a stopped process, a blocked event loop) others may have
+    // reclaimed the buffer: look before starting anything from it. A lost lease aborts the task.
+    if (this.#lease?.stale) {
+      return this.#lease
+        .confirm()
+        .then(() => (task.aborted ? undefined : this.#settlement?.beforeStart(task, through)));
+    }
+    return this.#settlement?.beforeStart(task, through);
   }
 
   #assertOpen(): void {

@@ -92,6 +92,24 @@ describe('crashes and lost leases (consumer processes)', () => {
     expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, delayed: 0, dead: 1 });
   });
 
+  it('a reader whose event loop stood still past its lease starts nothing more from its buffer: others ran those tasks', {
+    timeout: 30_000,
+  }, async () => {
+    // The lease is the subject here: each handler blocks the event loop for longer than it.
+    const stalled = await startWorker({ leaseMs: 1000, busyMs: 4000, prefetch: 10 });
+    await push(5);
+    // Task 0 blocks the reader; tasks 1–4 wait in its buffer meanwhile.
+    await stalled.waitForLine(/^run 0 1$/, 10_000);
+    const other = await startWorker({ leaseMs: 1000 });
+    await stalled.waitForLine(/^lease-lost$/, 15_000);
+    await t.pause(300);
+    // Before starting task 1 it looked at its lease, found it lost, and dropped the buffer.
+    expect([...runs([stalled]).keys()]).toEqual([0]);
+    await t.until(() => runs([other]).size === 5, 10_000, 'the other reader ran every reclaimed task');
+    const reader = createReadQueue(t.ipc, 'jobs');
+    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
   it('a reader frozen past its lease learns it lost it: task.signal aborts with LeaseLostError, its ack says lost and changes nothing', {
     timeout: 30_000,
   }, async () => {
