@@ -39,6 +39,40 @@ describe('idempotent push', () => {
     expect(await writer.length()).toBe(2);
     await reader.close();
   });
+
+  it('keeps call order within one turn across plain, unique and more-than-one-command pushes', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'mixed', { dedupeWindowMs: 60_000 });
+    const many = Array.from({ length: 1500 }, (_, i) => ({ n: 10 + i }));
+    // All in the same turn: one flush, several commands (plain, unique, plain split at 1,000 items).
+    const calls = Promise.all([
+      writer.push({ n: 0 }),
+      writer.pushUnique({ n: 1 }, 'u-1'),
+      writer.pushUnique({ n: 2 }, 'u-1'),
+      writer.pushMany(many),
+      writer.push({ n: 3 }, { id: 'u-2' }),
+    ]);
+    const [plain, first, again, ids, given] = await calls;
+    expect(typeof plain).toBe('string');
+    expect(first).toEqual({ id: 'u-1', pushed: true });
+    expect(again).toEqual({ id: 'u-1', pushed: false });
+    expect(ids).toHaveLength(1500);
+    expect(new Set(ids).size).toBe(1500);
+    expect(given).toBe('u-2');
+    // LPUSH puts the newest at the head: the list read backwards is the order tasks are taken in.
+    const items = await t.ipc.redis.lRange(t.ipc.keys.structure('q', 'mixed').main, 0, -1);
+    const taken = items.reverse().map((item) => (JSON.parse(item) as { content: Job }).content.n);
+    expect(taken).toEqual([0, 1, ...many.map((job) => job.n), 3]);
+  });
+
+  it('rejects every push of a turn whose command fails, and nothing of another turn', async () => {
+    const writer = createWriteQueue<Job>(t.ipc, 'wrong-type');
+    await t.ipc.redis.set(t.ipc.keys.structure('q', 'wrong-type').main, 'not a list');
+    const failed = await Promise.allSettled([writer.push({ n: 1 }), writer.pushMany([{ n: 2 }, { n: 3 }])]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    await t.ipc.redis.del(t.ipc.keys.structure('q', 'wrong-type').main);
+    expect(typeof (await writer.push({ n: 4 }))).toBe('string');
+    expect(await writer.length()).toBe(1);
+  });
 });
 
 // A real ambiguous failure: the push reaches Redis, the reply never comes back, the connection drops.
