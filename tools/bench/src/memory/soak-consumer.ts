@@ -2,7 +2,7 @@
 // nothing, reporting its memory idle, at every tenth of the run and at the end (each after two forced
 // collections), then closing. It never exits on purpose: once close() has resolved it prints what
 // still holds the event loop open and returns, so the parent sees whether it exits by itself.
-// Usage: node --expose-gc --import tsx soak-consumer.ts <url> <queue> <tasks> <concurrency> <delivery> <samples>
+// Usage: node --expose-gc --import tsx soak-consumer.ts <url> <queue> <tasks> <concurrency> <delivery> <samples> <settleMs>
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -24,6 +24,13 @@ export interface MemorySample {
   readonly rssAnon: number;
   /** Resident pages of mapped files (the node binary's code as it gets run): not a leak. */
   readonly rssFile: number;
+  /**
+   * RSS counted page by page (`/proc/self/smaps_rollup`): what is really mapped now. The figure above
+   * comes from the kernel's running counters, which can lag behind pages already given back.
+   */
+  readonly rssPages: number;
+  /** Pages given back with MADV_FREE that the kernel has not taken yet (`LazyFree`). */
+  readonly lazyFree: number;
   /** Memory V8 has malloc'ed outside its heap (compiler zones and the like). */
   readonly v8Malloced: number;
 }
@@ -34,18 +41,28 @@ export interface SoakLines {
   idle: MemorySample;
   /** `sample`: after each 1/samples of the tasks. */
   sample: MemorySample;
-  /** `done`: every task handled, 300 ms later. */
-  done: MemorySample & { readonly rssBeforeGc: number; readonly cpuMs: number };
+  /** `done`: every task handled, `settleMs` later. */
+  done: MemorySample & {
+    readonly rssBeforeGc: number;
+    readonly cpuMs: number;
+    /**
+     * RSS (by page) after a last-resort collection as well, the one V8 runs under memory pressure: it
+     * also hands back the pages V8 keeps for reuse, which an ordinary full collection leaves mapped.
+     */
+    readonly rssPagesAfterLastResortGc: number;
+  };
   /** `closed`: close() resolved; what still keeps the event loop alive (should be nothing). */
   closed: { readonly closeMs: number; readonly activeResources: readonly string[] };
 }
 
-const [url, name, tasksArg, concurrencyArg, deliveryArg, samplesArg] = process.argv.slice(2);
+const [url, name, tasksArg, concurrencyArg, deliveryArg, samplesArg, settleArg] = process.argv.slice(2);
 const tasks = Number(tasksArg);
 const concurrency = Number(concurrencyArg);
 const delivery = deliveryArg as Delivery;
 // Readings along the run (each forces two collections, which may hand memory back early): 0 for none.
 const samples = Number(samplesArg ?? 10);
+// How long after the last task the final reading is taken (the bench's memory section waits 300 ms).
+const settleMs = Number(settleArg ?? 300);
 
 function print<K extends keyof SoakLines>(keyword: K, value: SoakLines[K]): void {
   writeSync(1, `${keyword} ${JSON.stringify(value)}\n`);
@@ -61,7 +78,8 @@ function measure(handled: number): MemorySample {
   gc();
   gc();
   const usage = process.memoryUsage();
-  const status = procStatus();
+  const status = procStatus('/proc/self/status');
+  const rollup = procStatus('/proc/self/smaps_rollup');
   if (smapsDir) writeFileSync(join(smapsDir, `${handled}.smaps`), readFileSync('/proc/self/smaps'));
   return {
     tasks: handled,
@@ -72,15 +90,17 @@ function measure(handled: number): MemorySample {
     arrayBuffers: usage.arrayBuffers,
     rssAnon: status.RssAnon ?? 0,
     rssFile: (status.RssFile ?? 0) + (status.RssShmem ?? 0),
+    rssPages: rollup.Rss ?? 0,
+    lazyFree: rollup.LazyFree ?? 0,
     v8Malloced: getHeapStatistics().malloced_memory,
   };
 }
 
-// Fields of /proc/self/status in bytes (RssAnon, RssFile, …); empty where there is no /proc.
-function procStatus(): Record<string, number> {
+// The `Name: N kB` fields of a /proc file, in bytes; empty where there is no /proc.
+function procStatus(file: string): Record<string, number> {
   const fields: Record<string, number> = {};
   try {
-    for (const line of readFileSync('/proc/self/status', 'utf8').split('\n')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
       const match = /^(\w+):\s+(\d+) kB/.exec(line);
       if (match) fields[match[1]!] = Number(match[2]) * 1024;
     }
@@ -125,8 +145,16 @@ await Promise.race([allHandled, failed]);
 clearInterval(sampler);
 const cpu = process.cpuUsage(cpuStart);
 const rssBeforeGc = process.memoryUsage.rss();
-await sleep(300);
-print('done', { ...measure(handled), rssBeforeGc, cpuMs: (cpu.user + cpu.system) / 1000 });
+await sleep(settleMs);
+const final = measure(handled);
+(globalThis as { gc?: (options: object) => void }).gc?.({
+  type: 'major',
+  execution: 'sync',
+  flavor: 'last-resort',
+});
+await sleep(100);
+const rssPagesAfterLastResortGc = procStatus('/proc/self/smaps_rollup').Rss ?? 0;
+print('done', { ...final, rssBeforeGc, cpuMs: (cpu.user + cpu.system) / 1000, rssPagesAfterLastResortGc });
 
 const closing = performance.now();
 await queue.close();

@@ -32,6 +32,7 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     'target-mb': { type: 'string', default: '10' },
     samples: { type: 'string', default: '10' },
+    'settle-ms': { type: 'string', default: '300' },
   },
 });
 const tasks = Number(values.tasks);
@@ -51,7 +52,7 @@ if (
 
 const mb = (bytes: number) => (bytes / MB).toFixed(1);
 const row = (label: string, s: MemorySample, idle: MemorySample) =>
-  `| ${label} | ${mb(s.rss)} | ${mb(s.rss - idle.rss)} | ${mb(s.rssAnon - idle.rssAnon)} | ${mb(s.rssFile - idle.rssFile)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} | ${mb(s.external)} | ${mb(s.v8Malloced)} |`;
+  `| ${label} | ${mb(s.rss)} | ${mb(s.rss - idle.rss)} | ${mb(s.rssPages)} | ${mb(s.rssPages - idle.rssPages)} | ${mb(s.lazyFree)} | ${mb(s.rssAnon - idle.rssAnon)} | ${mb(s.rssFile - idle.rssFile)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} | ${mb(s.external)} | ${mb(s.v8Malloced)} |`;
 
 const server = await BenchServer.start();
 const name = 'soak';
@@ -71,6 +72,7 @@ const child = spawn(
     String(concurrency),
     values.delivery,
     values.samples,
+    values['settle-ms'],
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
@@ -136,13 +138,13 @@ try {
       `${seconds.toFixed(1)} s (${Math.round(tasks / seconds).toLocaleString('en')} tasks/s), consumer CPU ${(done.cpuMs / 1000).toFixed(1)} s ` +
         `(${((done.cpuMs * 1000) / tasks).toFixed(1)} µs a task). Every reading after two forced collections.`,
       '',
-      '| when | RSS MB | over idle, MB | anonymous over idle, MB | file-backed over idle, MB | heap used MB | heap reserved MB | external MB | V8 malloc MB |',
-      '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+      '| when | RSS MB | over idle, MB | RSS by page MB | over idle, MB | lazily freed MB | anonymous over idle, MB | file-backed over idle, MB | heap used MB | heap reserved MB | external MB | V8 malloc MB |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
       row('idle: connected, waiting', idle, idle),
       ...samples.map((s) => row(`after ${s.tasks.toLocaleString('en')} tasks`, s, idle)),
       row(`after all ${done.tasks.toLocaleString('en')} tasks`, done, idle),
       '',
-      `RSS before the collection at the end: ${mb(done.rssBeforeGc)} MB.`,
+      `RSS before the collection at the end: ${mb(done.rssBeforeGc)} MB; after a last-resort collection too (V8 hands back the pages it keeps for reuse): ${mb(done.rssPagesAfterLastResortGc)} MB, ${mb(done.rssPagesAfterLastResortGc - idle.rssPages)} MB over idle.`,
       `RSS after the run over idle: ${growth.toFixed(1)} MB (target ≤ ${targetMb} MB): ${growth <= targetMb ? 'met' : 'missed'}.`,
       `close() took ${closed.closeMs.toFixed(0)} ms; left active: ${closed.activeResources.length === 0 ? 'nothing' : closed.activeResources.join(', ')}; ` +
         (exitedByItself
