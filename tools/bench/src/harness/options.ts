@@ -11,6 +11,11 @@ export interface Sizes {
   /** Tasks per throughput run with one consumer in flight (slower peers take long here). */
   readonly queueTasksSerial: number;
   /**
+   * Tasks per throughput run of the peers that handle more than 50,000 tasks/s (redis-ipc and the
+   * strongest hand-written consumers), at either concurrency: enough for a window of seconds.
+   */
+  readonly queueTasksLong: number;
+  /**
    * Tasks (or events, or sets) a throughput producer sends to a side key before the measured part, so
    * that compiling its hot code is not counted in its CPU per task.
    */
@@ -37,6 +42,7 @@ const FULL: Sizes = {
   reps: 3,
   queueTasks: 100_000,
   queueTasksSerial: 20_000,
+  queueTasksLong: 300_000,
   producerWarmUp: 20_000,
   latencyTasks: 2_000,
   cacheOps: 100_000,
@@ -53,6 +59,7 @@ const QUICK: Sizes = {
   reps: 1,
   queueTasks: 5_000,
   queueTasksSerial: 2_000,
+  queueTasksLong: 5_000,
   producerWarmUp: 1_000,
   latencyTasks: 300,
   cacheOps: 5_000,

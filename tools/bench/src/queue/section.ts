@@ -35,6 +35,8 @@ interface QueuePeer {
   readonly handWritten: boolean;
   /** Also measured for hand-off latency. */
   readonly latency: boolean;
+  /** Fast enough for `queueTasksLong` tasks a throughput run (see `Sizes`). */
+  readonly long?: boolean;
 }
 
 const PEERS: readonly QueuePeer[] = [
@@ -45,6 +47,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'at-least-once',
     handWritten: false,
     latency: true,
+    long: true,
   },
   {
     id: 'ipc-amo',
@@ -53,6 +56,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'at-most-once',
     handWritten: false,
     latency: true,
+    long: true,
   },
   {
     id: 'brpop',
@@ -85,6 +89,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'off',
     handWritten: true,
     latency: false,
+    long: true,
   },
   {
     id: 'blmove',
@@ -117,6 +122,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'off',
     handWritten: true,
     latency: true,
+    long: true,
   },
   {
     id: 'rpop-sync-off',
@@ -125,6 +131,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'off',
     handWritten: true,
     latency: false,
+    long: true,
   },
   {
     id: 'lua-lease-off',
@@ -133,6 +140,7 @@ const PEERS: readonly QueuePeer[] = [
     variant: 'off',
     handWritten: true,
     latency: false,
+    long: true,
   },
   {
     id: 'bullmq',
@@ -220,7 +228,7 @@ function throughputCases(ctx: BenchContext): Case[] {
       label: `${peer.label} c${concurrency}`,
       run: (rep: number) =>
         runPair(ctx, peer, rep, {
-          n: concurrency === 1 ? sizes.queueTasksSerial : sizes.queueTasks,
+          n: peer.long ? sizes.queueTasksLong : concurrency === 1 ? sizes.queueTasksSerial : sizes.queueTasks,
           concurrency,
           warmup: 0,
         }),
@@ -397,7 +405,9 @@ export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
     '## Queue',
     '',
     `End-to-end throughput: ${num(sizes.queueTasks, 0)} tasks at consumer concurrency 64` +
-      `${quick ? '' : `, ${num(sizes.queueTasksSerial, 0)} at concurrency 1`}; ` +
+      `${quick ? '' : `, ${num(sizes.queueTasksSerial, 0)} at concurrency 1`}` +
+      `${quick ? '' : ` (${num(sizes.queueTasksLong, 0)} at either for redis-ipc and the raw RPOP 100 and Lua consumers, so that their windows last seconds)`}; ` +
+      `every producer but BullMQ's and bee-queue's first sends ${num(sizes.producerWarmUp, 0)} tasks to a side queue, unmeasured, so that JIT compilation is not counted; ` +
       `${taskBytes()}-byte JSON tasks; the producer (its own process) keeps ${PRODUCER_IN_FLIGHT} pushes in flight ` +
       '(BullMQ and bee-queue: batches of 100, 2 in flight; the two strongest hand-written consumers are driven by a hand-written ' +
       'producer that batches the LPUSHes of one tick as redis-ipc does, so their ratio measures the consumer); the consumer ' +
