@@ -60,7 +60,7 @@ async function start(shared: SharedRedis): Promise<string> {
 }
 
 async function startCluster(shared: SharedRedis): Promise<string[]> {
-  if (process.env.REDIS_IPC_CLUSTER !== 'on') return [];
+  if (process.env.REDIS_IPC_CLUSTER === 'off') return [];
   shared.cluster = await startRedisCluster();
   return shared.cluster.rootNodes.map((node) => node.url);
 }

@@ -62,12 +62,55 @@ export class NodeLease implements BlockingLease {
   }
 
   async run<T>(command: BlockingCommand<T>, wait: BlockingWait): Promise<T | null | undefined> {
-    if (!this.#owner.keyless) return command(leaseRouter(this, wait, undefined), wait);
-    const conn = await this.#hold(undefined);
+    if (this.#owner.keyless) {
+      const conn = await this.#hold(undefined);
+      try {
+        return await conn.run(command, wait);
+      } catch (error) {
+        throw await this.#transient(error, undefined, conn);
+      }
+    }
+    // The first command sent names the key, which picks the node; the whole of `command` then runs as
+    // one wait on that node's connection, its commands pipelined in the order they were sent (a
+    // BLMOVE and the script that takes what it moved), so that an interrupt ends all of it.
+    let key: RedisArgument | undefined;
+    let conn: BlockingConnection | undefined;
+    let opened: Promise<RedisClient> | undefined;
+    let running: Promise<unknown> | undefined;
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const open = (first: RedisArgument): Promise<RedisClient> => {
+      opened ??= this.#hold(first).then((held) => {
+        key = first;
+        conn = held;
+        return new Promise<RedisClient>((resolve, reject) => {
+          running = held.run(async (redis) => {
+            resolve(redis);
+            await finished;
+            return null;
+          }, wait);
+          running.catch(reject);
+        });
+      });
+      return opened;
+    };
+    const send: LeaseSend = async (args, options, mapping) => {
+      const named = commandKey(args);
+      if (named === undefined)
+        throw new InvalidArgumentError(`blocking command ${String(args[0])} names no key`);
+      const redis = await open(named);
+      const client = mapping ? (redis.withTypeMapping(mapping) as unknown as RedisClient) : redis;
+      return client.sendCommand(args, options as never);
+    };
     try {
-      return await conn.run(command, wait);
+      return await command(leaseRouter(send, undefined), wait);
     } catch (error) {
-      throw await this.#transient(error, undefined, conn);
+      throw conn ? await this.#transient(error, key, conn) : error;
+    } finally {
+      finish();
+      await running?.catch(() => {});
     }
   }
 
@@ -81,30 +124,6 @@ export class NodeLease implements BlockingLease {
     }
     if (this.#interrupted.signal.aborted) throw new AbortError();
     return this.#held.conn;
-  }
-
-  /** Sends `args` on a connection to the node serving their key, parked for at most `wait`. */
-  async send(
-    args: RedisArgument[],
-    options: object | undefined,
-    wait: BlockingWait,
-    mapping?: TypeMapping,
-  ): Promise<unknown> {
-    const key = commandKey(args);
-    if (key === undefined) throw new InvalidArgumentError(`blocking command ${String(args[0])} names no key`);
-    const conn = await this.#hold(key);
-    try {
-      return await conn.run(
-        (redis) =>
-          (mapping ? (redis.withTypeMapping(mapping) as unknown as RedisClient) : redis).sendCommand(
-            args,
-            options as never,
-          ),
-        wait,
-      );
-    } catch (error) {
-      throw await this.#transient(error, key, conn);
-    }
   }
 
   // Errors of a node that moved, failed or left count as transient: the call retries on the new owner.
@@ -144,10 +163,16 @@ export class NodeLease implements BlockingLease {
 // What a blocking command is given on a cluster: `sendCommand` picks the node by key; the reply types
 // can be mapped as on any node-redis client. Typed commands (`brPop(key, …)`) would need node-redis's
 // parsing to find their key: they throw, saying so.
-function leaseRouter(lease: NodeLease, wait: BlockingWait, mapping: TypeMapping | undefined): RedisClient {
+type LeaseSend = (
+  args: RedisArgument[],
+  options: object | undefined,
+  mapping: TypeMapping | undefined,
+) => Promise<unknown>;
+
+function leaseRouter(send: LeaseSend, mapping: TypeMapping | undefined): RedisClient {
   const router = {
-    sendCommand: (args: RedisArgument[], options?: object) => lease.send(args, options, wait, mapping),
-    withTypeMapping: (next: TypeMapping) => leaseRouter(lease, wait, next),
+    sendCommand: (args: RedisArgument[], options?: object) => send(args, options, mapping),
+    withTypeMapping: (next: TypeMapping) => leaseRouter(send, next),
   };
   return new Proxy(router, {
     get(target, property) {
