@@ -49,11 +49,12 @@ export class Lease {
   // their own leases before anyone is reclaimed.
   #cutOff = false;
   #reclaimAfter = 0;
-  // When a renewal (or a take, which renews too) last succeeded.
+  // When the last successful renewal was sent (a reply read late, after a stall, says nothing of now).
   #renewedAt = 0;
-  // Waiting for a renewal asked for by confirm().
+  // Waiting for a renewal sent at or after `#confirmSince`, asked for by confirm().
   #confirming: Promise<void> | undefined;
   #confirmed: (() => void) | undefined;
+  #confirmSince = 0;
 
   constructor(options: LeaseOptions) {
     this.#options = options;
@@ -86,9 +87,12 @@ export class Lease {
    */
   confirm(): Promise<void> {
     if (!this.#registered || this.#stopped) return Promise.resolve();
-    this.#confirming ??= new Promise<void>((resolve) => {
-      this.#confirmed = resolve;
-    });
+    if (!this.#confirming) {
+      this.#confirmSince = performance.now();
+      this.#confirming = new Promise<void>((resolve) => {
+        this.#confirmed = resolve;
+      });
+    }
     this.#schedule(0);
     return this.#confirming;
   }
@@ -106,8 +110,8 @@ export class Lease {
     if (newlyRegistered) {
       if (this.#registered) this.#lose();
       this.#registered = true;
+      this.#renewedAt = performance.now();
     }
-    this.#renewedAt = performance.now();
     if (!this.#timer && this.#registered) this.#schedule(this.#intervalMs);
   }
 
@@ -125,7 +129,10 @@ export class Lease {
     this.#endConfirm();
   }
 
-  #endConfirm(): void {
+  // Ends a confirm() wait once a renewal sent since it began has ended (`sentAt` undefined: end it
+  // anyway, as when Redis cannot be reached).
+  #endConfirm(sentAt?: number): void {
+    if (sentAt !== undefined && sentAt < this.#confirmSince) return;
     const confirmed = this.#confirmed;
     this.#confirming = undefined;
     this.#confirmed = undefined;
@@ -170,23 +177,27 @@ export class Lease {
     }
     this.#renewing = true;
     let next = this.#intervalMs;
+    const sentAt = performance.now();
     try {
-      next = await this.#renew();
+      next = await this.#renew(sentAt);
+      // A lost lease has been reported by now: the waiters may go on.
+      this.#endConfirm(sentAt);
     } catch (error) {
       const failure = toIpcError(error);
       if (isTransientError(failure)) this.#cutOff = true;
       if (!this.#stopped) events.error(failure);
+      // Handlers are not held up while Redis does not answer.
+      this.#endConfirm();
     } finally {
       this.#renewing = false;
-      // A lost lease has been reported by now (or Redis did not answer): the waiters may go on.
-      this.#endConfirm();
     }
-    if (!this.#stopped) this.#schedule(next);
+    // A renewal sent before confirm() was called does not answer it: renew again at once.
+    if (!this.#stopped) this.#schedule(this.#confirming ? 0 : next);
   }
 
   // Renews, then returns the tasks of expired readers (a second call, given their keys, only when
   // there are some). Resolves with the delay until the next tick.
-  async #renew(): Promise<number> {
+  async #renew(sentAt: number): Promise<number> {
     const { ipc, keys, consumerId, leaseMs, maxDeliveries, events } = this.#options;
     const reply = await heartbeatScript.run(ipc.redis, {
       consumers: keys.consumers,
@@ -197,6 +208,7 @@ export class Lease {
       findExpired: performance.now() >= this.#reclaimAfter,
     });
     if (this.#stopped) return this.#intervalMs;
+    if (sentAt > this.#renewedAt) this.#renewedAt = sentAt;
     this.noteRegistration(reply.newlyRegistered);
     if (reply.expired.length > 0) {
       const reclaimed = await reclaimScript.run(ipc.redis, {

@@ -96,7 +96,7 @@ describe('crashes and lost leases (consumer processes)', () => {
     timeout: 30_000,
   }, async () => {
     // The lease is the subject here: each handler blocks the event loop for longer than it.
-    const stalled = await startWorker({ leaseMs: 1000, busyMs: 4000, prefetch: 10 });
+    const stalled = await startWorker({ leaseMs: 1000, busyMs: 5000, prefetch: 10 });
     await push(5);
     // Task 0 blocks the reader; tasks 1–4 wait in its buffer meanwhile.
     await stalled.waitForLine(/^run 0 1$/, 10_000);
