@@ -8,6 +8,15 @@ export interface ReaderKeys {
   readonly landing: string;
 }
 
+/** The queue's keys that the scripts of one reader are given, with that reader's own. */
+export interface ReaderScriptKeys extends ReaderKeys {
+  readonly main: string;
+  readonly consumers: string;
+  readonly deliveries: string;
+  readonly delayed: string;
+  readonly dead: string;
+}
+
 /**
  * Every key of one queue, built in one place (nothing else builds a key). All share the queue name's
  * hash tag, so they live in one cluster slot and the scripts may touch them together; every script is
@@ -47,6 +56,12 @@ export class QueueKeys {
   /** The keys of one reader. */
   reader(consumerId: string): ReaderKeys {
     return { inflight: this.#inflightPrefix + consumerId, landing: this.#landingPrefix + consumerId };
+  }
+
+  /** The keys a reader's scripts take (spread into their inputs): the queue's and the reader's own. */
+  forReader(consumerId: string): ReaderScriptKeys {
+    const { main, consumers, deliveries, delayed, dead } = this;
+    return { main, consumers, deliveries, delayed, dead, ...this.reader(consumerId) };
   }
 
   /** The dedupe marker of a caller-given task id. */

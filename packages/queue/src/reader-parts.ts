@@ -86,7 +86,7 @@ export function assembleReader<T>(
         }),
       reportError,
     });
-    transport = new LeasedTransport<T>(ipc, keys, reader, consumerId, settings, {
+    transport = new LeasedTransport<T>(ipc, keys, consumerId, settings, {
       allocate: (count) => leased.allocate(count),
       noteTaken: (reply) => {
         leased.noteRegistration(reply.newlyRegistered);
@@ -107,7 +107,7 @@ export function assembleReader<T>(
     lease = leased;
     settlement = settling;
   } else {
-    transport = new PoppedTransport<T>(ipc, keys, reader, consumerId, settings, reportError);
+    transport = new PoppedTransport<T>(ipc, keys, consumerId, settings, reportError);
   }
   const decoder = new ItemDecoder<T>({
     ipc,

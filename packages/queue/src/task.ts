@@ -50,7 +50,7 @@ export interface Task<T> {
   /**
    * How many times it has reached a handler (or a caller of `pop`/`take`/the iterator), this time
    * included: 1 on the first delivery. Deliveries that a crashed reader had only buffered are not
-   * counted.
+   * counted, nor those that may not have started when it crashed amid a burst of quick handlers.
    */
   readonly deliveries: number;
   /** Client id of the writer that pushed it (prefixed mode), `undefined` when unknown. */

@@ -1,6 +1,6 @@
 import type { BlockingWait, IpcClient, RedisClient } from '@redis-ipc/core';
 import { toIpcError } from '@redis-ipc/core';
-import type { QueueKeys, ReaderKeys } from './queue-keys.js';
+import type { QueueKeys, ReaderScriptKeys } from './queue-keys.js';
 import type { ReadSettings } from './read-options.js';
 import { releaseScript } from './scripts/release.js';
 import { type TakeInput, type TakeReply, takeScript } from './scripts/take.js';
@@ -66,15 +66,13 @@ const EMPTY: TakeReply = {
 // Shared by both transports when a take goes through the script (always when leased; at-most-once
 // readers only with skipOwn).
 class ScriptTaker {
-  readonly #keys: QueueKeys;
-  readonly #reader: ReaderKeys;
+  readonly #keys: ReaderScriptKeys;
   readonly #consumerId: string;
   readonly #leaseMs: number;
   readonly #skipProducer: string;
 
-  constructor(keys: QueueKeys, reader: ReaderKeys, consumerId: string, settings: ReadSettings) {
-    this.#keys = keys;
-    this.#reader = reader;
+  constructor(keys: QueueKeys, consumerId: string, settings: ReadSettings) {
+    this.#keys = keys.forReader(consumerId);
     this.#consumerId = consumerId;
     this.#leaseMs = settings.atLeastOnce ? settings.leaseMs : 0;
     this.#skipProducer = settings.skipProducer;
@@ -82,12 +80,7 @@ class ScriptTaker {
 
   input(count: number, afterWait: boolean, firstSeq: number, markTaken = false): TakeInput {
     return {
-      main: this.#keys.main,
-      consumers: this.#keys.consumers,
-      inflight: this.#reader.inflight,
-      landing: this.#reader.landing,
-      deliveries: this.#keys.deliveries,
-      delayed: this.#keys.delayed,
+      ...this.#keys,
       consumerId: this.#consumerId,
       count,
       leaseMs: this.#leaseMs,
@@ -116,8 +109,7 @@ class ScriptTaker {
     drainFirst: boolean,
     onAttemptFailed: () => void,
   ): (redis: RedisClient, wait: BlockingWait) => Promise<TakeReply | null> {
-    const { main } = this.#keys;
-    const { landing } = this.#reader;
+    const { main, landing } = this.#keys;
     let attempts = 0;
     // The last attempt threw: the connection dropped, maybe after its take had leased tasks.
     let failed = false;
@@ -148,8 +140,7 @@ class ScriptTaker {
 /** At-least-once: every delivery leased to this reader under its own token until it is settled. */
 export class LeasedTransport<T> implements Transport<T> {
   readonly #ipc: IpcClient;
-  readonly #keys: QueueKeys;
-  readonly #reader: ReaderKeys;
+  readonly #keys: ReaderScriptKeys;
   readonly #consumerId: string;
   readonly #maxDeliveries: number;
   readonly #host: LeaseHost;
@@ -162,21 +153,13 @@ export class LeasedTransport<T> implements Transport<T> {
   // Blocking waits in progress: a reconciliation must not run beside one (it could be leasing now).
   #waits = 0;
 
-  constructor(
-    ipc: IpcClient,
-    keys: QueueKeys,
-    reader: ReaderKeys,
-    consumerId: string,
-    settings: ReadSettings,
-    host: LeaseHost,
-  ) {
+  constructor(ipc: IpcClient, keys: QueueKeys, consumerId: string, settings: ReadSettings, host: LeaseHost) {
     this.#ipc = ipc;
-    this.#keys = keys;
-    this.#reader = reader;
+    this.#keys = keys.forReader(consumerId);
     this.#consumerId = consumerId;
     this.#maxDeliveries = settings.maxDeliveries;
     this.#host = host;
-    this.#taker = new ScriptTaker(keys, reader, consumerId, settings);
+    this.#taker = new ScriptTaker(keys, consumerId, settings);
   }
 
   get mustTakeFirst(): boolean {
@@ -260,12 +243,7 @@ export class LeasedTransport<T> implements Transport<T> {
 
   #release(final: boolean, released: readonly { seq: number; deliveries: number }[]): Promise<number> {
     return releaseScript.run(this.#ipc.redis, {
-      main: this.#keys.main,
-      consumers: this.#keys.consumers,
-      inflight: this.#reader.inflight,
-      landing: this.#reader.landing,
-      deliveries: this.#keys.deliveries,
-      dead: this.#keys.dead,
+      ...this.#keys,
       consumerId: this.#consumerId,
       final,
       maxDeliveries: this.#maxDeliveries,
@@ -284,7 +262,7 @@ export class LeasedTransport<T> implements Transport<T> {
   async #reconcile(): Promise<void> {
     this.#mustReconcile = false;
     try {
-      const fields = (await this.#ipc.redis.sendCommand(['HKEYS', this.#reader.inflight])) as string[];
+      const fields = (await this.#ipc.redis.sendCommand(['HKEYS', this.#keys.inflight])) as string[];
       // A blocking take may have leased tasks whose reply is still on its way: look again later.
       if (this.#waits > 0) {
         this.#mustReconcile = true;
@@ -317,15 +295,13 @@ export class PoppedTransport<T> implements Transport<T> {
   constructor(
     ipc: IpcClient,
     keys: QueueKeys,
-    reader: ReaderKeys,
     consumerId: string,
     settings: ReadSettings,
     reportError: (error: unknown) => void,
   ) {
     this.#ipc = ipc;
     this.#keys = keys;
-    this.#taker =
-      settings.skipProducer === '' ? undefined : new ScriptTaker(keys, reader, consumerId, settings);
+    this.#taker = settings.skipProducer === '' ? undefined : new ScriptTaker(keys, consumerId, settings);
     this.#reportError = reportError;
   }
 
