@@ -1,3 +1,6 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createReadQueue } from '../src/index.js';
 import { runs, workerProcesses } from './support/worker-processes.js';
@@ -95,19 +98,25 @@ describe('crashes and lost leases (consumer processes)', () => {
   it('a reader whose event loop stood still past its lease starts nothing more from its buffer: others ran those tasks', {
     timeout: 30_000,
   }, async () => {
-    // The lease is the subject here: each handler blocks the event loop for longer than it.
-    const stalled = await startWorker({ leaseMs: 1000, busyMs: 5000, prefetch: 10 });
-    await push(5);
-    // Task 0 blocks the reader; tasks 1–4 wait in its buffer meanwhile.
-    await stalled.waitForLine(/^run 0 1$/, 10_000);
-    const other = await startWorker({ leaseMs: 1000 });
-    await stalled.waitForLine(/^lease-lost$/, 15_000);
-    await t.pause(300);
-    // Before starting task 1 it looked at its lease, found it lost, and dropped the buffer.
-    expect([...runs([stalled]).keys()]).toEqual([0]);
-    await t.until(() => runs([other]).size === 5, 10_000, 'the other reader ran every reclaimed task');
-    const reader = createReadQueue(t.ipc, 'jobs');
-    expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    // Each handler blocks the event loop until the file exists: for longer than the lease, on purpose.
+    const unblock = join(tmpdir(), `qcrash-unblock-${process.pid}-${Date.now()}`);
+    const stalled = await startWorker({ leaseMs: 1000, blockUntil: unblock, prefetch: 10 });
+    try {
+      await push(5);
+      // Task 0 blocks the reader; tasks 1–4 wait in its buffer meanwhile.
+      await stalled.waitForLine(/^run 0 1$/, 10_000);
+      const other = await startWorker({ leaseMs: 1000 });
+      await t.until(() => runs([other]).size === 5, 15_000, 'the other reader ran every reclaimed task');
+      writeFileSync(unblock, '');
+      await stalled.waitForLine(/^lease-lost$/, 10_000);
+      await t.pause(300);
+      // Before starting task 1 it looked at its lease, found it lost, and dropped the buffer.
+      expect([...runs([stalled]).keys()]).toEqual([0]);
+      const reader = createReadQueue(t.ipc, 'jobs');
+      expect(await reader.counts()).toEqual({ waiting: 0, delayed: 0, inFlight: 0, dead: 0 });
+    } finally {
+      rmSync(unblock, { force: true });
+    }
   });
 
   it('a reader frozen past its lease learns it lost it: task.signal aborts with LeaseLostError, its ack says lost and changes nothing', {

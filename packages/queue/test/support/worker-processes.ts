@@ -18,6 +18,7 @@ export interface WorkerSettings {
   asyncBusyMs?: number;
   crashOn?: number;
   crashAfterMs?: number;
+  blockUntil?: string;
   holdMs?: number;
   explicitAck?: boolean;
 }
