@@ -1,5 +1,5 @@
 import { isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
-import { sharedDeadline, waitFor } from '@redis-ipc/core/internal';
+import { onAbort, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { entryClient } from '../entry-decoder.js';
 import { GroupMissingError } from '../group-missing-error.js';
 import { EventBuffer } from '../read/event-buffer.js';
@@ -57,6 +57,8 @@ export class GroupReader {
   readonly #host: GroupReaderHost;
   #reclaimed: Delivery[] = [];
   #created: Promise<void> | undefined;
+  // The group was made (or found) at start-up: reads no longer wait for that.
+  #groupMade = false;
   #missing: GroupMissingError | undefined;
   #wake: AbortController | undefined;
   #reading: Promise<string> | undefined;
@@ -90,7 +92,9 @@ export class GroupReader {
       group: this.#scope.group,
       startId: this.#scope.settings.startId,
     }).then(
-      () => {},
+      () => {
+        this.#groupMade = true;
+      },
       (error: unknown) => {
         this.#created = undefined;
         throw toIpcError(error);
@@ -138,12 +142,14 @@ export class GroupReader {
    * back too late still lands in the buffer, for the next call.
    */
   async fill(deadline: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    await waitFor(
-      this.ensureGroup(),
-      signal,
-      sharedDeadline(deadline, this.#scope.ipc.redis.isReady),
-      timeoutMs,
-    );
+    if (!this.#groupMade) {
+      await waitFor(
+        this.ensureGroup(),
+        signal,
+        sharedDeadline(deadline, this.#scope.ipc.redis.isReady),
+        timeoutMs,
+      );
+    }
     for (;;) {
       if (this.#missing) throw this.#missing;
       if (this.buffer.size > 0) return;
@@ -154,6 +160,12 @@ export class GroupReader {
       }
       const lookDeadline = sharedDeadline(deadline, this.#scope.ipc.redis.isReady);
       const position = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
+      if (this.buffer.size > 0 && this.#reading) {
+        // A backlog: the next read has started. node-redis writes commands in the event loop's check
+        // phase, so without this turn it would go out only after this batch has been handled, and
+        // the consumer would wait for every read rather than handle one batch while reading the next.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       // A reclaim may have landed during the read: take it rather than wait.
       if (this.buffer.size > 0 || this.#reclaimed.length > 0) continue;
       const remaining = deadline - performance.now();
@@ -172,6 +184,9 @@ export class GroupReader {
   ): Promise<void> {
     const wake = new AbortController();
     this.#wake = wake;
+    // The caller's abort wakes it too: a listener rather than a composite signal per wait (cheaper,
+    // and nothing left registered on a long-lived signal).
+    const stopForwarding = onAbort(signal, () => wake.abort(signal.reason));
     try {
       await this.#scope.ipc.blocking(
         (redis, wait) =>
@@ -187,7 +202,7 @@ export class GroupReader {
           ]),
         {
           timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
-          signal: AbortSignal.any([signal, wake.signal]),
+          signal: wake.signal,
         },
       );
     } catch (error) {
@@ -195,6 +210,7 @@ export class GroupReader {
       // Woken by a reclaim or a missing group: go and see.
       if (!(wake.signal.aborted && !signal.aborted && isIpcError(error, 'IPC_ABORTED'))) throw error;
     } finally {
+      stopForwarding();
       this.#wake = undefined;
     }
   }

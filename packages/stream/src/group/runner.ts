@@ -1,10 +1,9 @@
 import { type IpcError, isIpcError, isTransientError, TimeoutError } from '@redis-ipc/core';
 import {
-  type HandlerOutcome,
   integerOption,
+  isThenable,
   loopIterator,
   retryTransient,
-  runHandler,
   Slots,
   validateTimeout,
   yieldIfBusy,
@@ -125,13 +124,30 @@ export class GroupRunner<T> {
     });
   }
 
-  // Runs one handler under its hold limit; a synchronous one costs no promise and no slot.
+  // Runs one handler under its hold limit. A synchronous one has settled before any timer could look
+  // at it: it is acknowledged (or failed) at once and costs no promise, no slot and no run object;
+  // only a handler still running when it returns is held under its time limit.
   #dispatch(handler: GroupEventHandler<T>, event: GroupDelivery<T>, slots: Slots, timeoutMs: number): void {
-    const run = new HandlerRun(this.#host, event, slots);
-    // A synchronous handler has settled before any timer could look at it: only a handler still
-    // running when it returns is held under its time limit.
-    if (runHandler(handler, [event.value, event], run)) run.track(timeoutMs);
-    else this.#host.handedOut();
+    const host = this.#host;
+    let result: unknown;
+    try {
+      result = handler(event.value, event);
+    } catch (error) {
+      host.handedOut();
+      host.fail(event, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      host.handedOut();
+      host.ack(event);
+      return;
+    }
+    const run = new HandlerRun(host, event, slots);
+    run.track(timeoutMs);
+    Promise.resolve(result).then(
+      () => run.returned(),
+      (error: unknown) => run.threw(error),
+    );
   }
 
   // A loop's way to get events: waits out outages, goes on after gaps (or not), ends (undefined) on
@@ -173,10 +189,10 @@ export class GroupRunner<T> {
 }
 
 /**
- * One handler's run: how it ended (a {@link HandlerOutcome}) and its hold on the event (a
- * {@link Held}), in one object, so a run allocates no closures.
+ * One asynchronous handler's run: how it ended and its hold on the event (a {@link Held}), in one
+ * object.
  */
-class HandlerRun<T> implements HandlerOutcome, Held {
+class HandlerRun<T> implements Held {
   refreshedAt = 0;
   deadline = 0;
   timeoutMs = 0;

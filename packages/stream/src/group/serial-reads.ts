@@ -47,7 +47,11 @@ export class SerialReads<T> {
     if (!this.#lock.busy && this.#reader.buffer.size > 0) {
       return this.#lock.run(() => this.#taker.take(count, deadline, timeoutMs, closeSignal));
     }
-    const signal = callerSignal ? AbortSignal.any([callerSignal, closeSignal]) : closeSignal;
+    // A loop with no signal of its own passes the close signal itself: no composite signal per read.
+    const signal =
+      callerSignal && callerSignal !== closeSignal
+        ? AbortSignal.any([callerSignal, closeSignal])
+        : closeSignal;
     try {
       return await this.#lock.run(
         () => this.#taker.take(count, deadline, timeoutMs, signal),
