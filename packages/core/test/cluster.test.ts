@@ -30,7 +30,7 @@ describe('key naming on a Redis Cluster', () => {
     try {
       const slotOf = async (key: string) =>
         Number(await client.sendCommand(key, true, ['CLUSTER', 'KEYSLOT', key]));
-      const masters = new Set<number>();
+      const masters = new Set<string>();
       for (const raw of [false, true]) {
         const space = new Keyspace({ raw });
         for (const name of ['orders', 'users', 'events.v2', 'tenant:42/jobs', 'a', 'b', 'c', 'd']) {

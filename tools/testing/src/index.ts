@@ -24,6 +24,11 @@ export {
 } from './least-privilege.js';
 export { type PlainClient, plainClient } from './plain-client.js';
 export { type RedisCluster, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';
+export {
+  type RedisSentinelOptions,
+  type RedisSentinelSetup,
+  startRedisSentinel,
+} from './redis-sentinel.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
   adminEndpoint,

@@ -7,6 +7,11 @@ declare module 'vitest' {
      * run; empty when the run has none (`REDIS_IPC_CLUSTER=off`).
      */
     redisClusterNodes: string[];
+    /**
+     * The Sentinel-managed primary the tests share (a primary, one replica, one sentinel), started
+     * once per run; `null` when the run has none (`REDIS_IPC_SENTINEL=off`).
+     */
+    redisSentinel: { masterName: string; sentinels: string[]; url: string } | null;
   }
 }
 

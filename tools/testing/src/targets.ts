@@ -79,13 +79,20 @@ export function clusterTarget(
   return first === undefined ? undefined : { name: 'cluster', rootNodes: [...rootNodes], url: first };
 }
 
-/** A sentinel target for the primary `masterName` watched by `sentinels`; `url` is the primary's. */
-export function sentinelTarget(
-  masterName: string,
-  sentinels: readonly string[],
-  url: string,
-): SentinelTarget {
-  return { name: 'sentinel', masterName, sentinels: [...sentinels], url };
+/**
+ * A sentinel target: the run's shared Sentinel-managed primary (started once per run by the global
+ * setup), or the primary `masterName` watched by `sentinels` (a setup a test started, to fail it
+ * over), whose primary's URL is `url`. `undefined` when the run has none (`REDIS_IPC_SENTINEL=off`)
+ * and none is given.
+ */
+export function sentinelTarget(given?: {
+  masterName: string;
+  sentinels: readonly string[];
+  url: string;
+}): SentinelTarget | undefined {
+  const setup = given ?? inject('redisSentinel');
+  if (!setup) return undefined;
+  return { name: 'sentinel', masterName: setup.masterName, sentinels: [...setup.sentinels], url: setup.url };
 }
 
 /** The endpoint of the tests' own plain clients on a standalone or sentinel target (for a cluster: one node). */
@@ -156,10 +163,15 @@ export function targetOptions<O extends TargetableOptions>(target: TestTarget, o
 
 /**
  * Every target this run covers, for conformance suites:
- * `for (const target of testTargets()) testQueue(target, { delivery })`. The run's standalone server
- * and, unless `REDIS_IPC_CLUSTER=off`, the run's shared Redis Cluster.
+ * `for (const target of testTargets()) testQueue(target, { delivery })`. The run's standalone server,
+ * and its shared Redis Cluster and Sentinel-managed primary unless `REDIS_IPC_CLUSTER=off` /
+ * `REDIS_IPC_SENTINEL=off`.
  */
 export function testTargets(): readonly TestTarget[] {
+  const targets: TestTarget[] = [standaloneTarget()];
   const cluster = clusterTarget();
-  return cluster ? [standaloneTarget(), cluster] : [standaloneTarget()];
+  if (cluster) targets.push(cluster);
+  const sentinel = sentinelTarget();
+  if (sentinel) targets.push(sentinel);
+  return targets;
 }

@@ -50,7 +50,7 @@ export function clusterRedis(cluster: RedisCluster): RedisClient {
     });
   };
   return new Proxy(cluster, {
-    get(real, property, receiver) {
+    get(real, property) {
       switch (property) {
         case SHARDED_PUBSUB:
           return true;
@@ -72,7 +72,7 @@ export function clusterRedis(cluster: RedisCluster): RedisClient {
             throw new TypeError('a cluster view is not duplicated: redis-ipc opens per-node connections');
           };
       }
-      const value = Reflect.get(real, property, receiver);
+      const value = Reflect.get(real, property);
       return typeof value === 'function' ? value.bind(real) : value;
     },
   }) as unknown as RedisClient;

@@ -2,13 +2,9 @@ import { createClient, type RedisArgument, type RedisClientOptions } from 'redis
 import type { BlockingLease } from '../blocking-call.js';
 import { type AcquireOptions, BlockingPool } from '../blocking-pool.js';
 import { ClosedError, ConnectionError } from '../errors.js';
-import { within } from '../internal/timing.js';
 import { destroyClient, type RedisClient } from '../redis-client.js';
 import { type Lane, type LaneSource, NodeLease } from './node-lease.js';
 import type { RedisSentinel } from './sentinel-redis.js';
-
-// How long a blocking call waits for the primary's connection before it counts it as unreachable.
-const NODE_CONNECT_MS = 1000;
 
 interface PrimaryLane extends Lane {
   readonly connecting: Promise<unknown>;
@@ -64,12 +60,9 @@ export class SentinelBlocking implements LaneSource {
     const address = `${primary.host}:${primary.port}`;
     if (this.#lane && this.#lane.address !== address) this.#dropLane();
     if (!this.#lane) this.#lane = this.#openLane(address, primary.host, primary.port);
-    const lane = this.#lane;
-    if (!(await within(lane.connecting, NODE_CONNECT_MS).catch(() => false)) || !lane.control.isReady) {
-      throw new ConnectionError(`the primary ${address} is unreachable`);
-    }
-    if (this.#closed) throw new ClosedError();
-    return lane;
+    // The sentinel client names a primary only while its own connection to it is ready, so the
+    // waits may start at once; the control connection (needed only to end a wait early) opens alongside.
+    return this.#lane;
   }
 
   // The sentinel client finds the new primary by itself; the next laneFor() follows it.

@@ -1,5 +1,5 @@
 import type { RedisArgument, RedisSentinelType, TypeMapping } from 'redis';
-import { ConnectionError, isIpcError, toIpcError } from '../errors.js';
+import { ClosedError, ConnectionError, isIpcError, toIpcError } from '../errors.js';
 import type { RedisClient } from '../redis-client.js';
 import { routedMulti } from './cluster-redis.js';
 
@@ -24,11 +24,14 @@ export function isRedisSentinel(client: unknown): client is RedisSentinel {
  */
 export function sentinelRedis(sentinel: RedisSentinel): RedisClient {
   return new Proxy(sentinel, {
-    get(real, property, receiver) {
+    get(real, property) {
       switch (property) {
         case 'sendCommand':
-          return (args: RedisArgument[], options?: object) =>
-            real.sendCommand(false, args, options as never).catch((error: unknown) => {
+          return (args: RedisArgument[], options?: object) => {
+            // node-redis's sentinel client fails with a TypeError once closed: say what it means.
+            if (!real.isOpen) return Promise.reject(new ClosedError());
+            return real.sendCommand(false, args, options as never).catch((error: unknown) => {
+              if (!real.isOpen) throw new ClosedError(undefined, { cause: error });
               const typed = toIpcError(error);
               if (isIpcError(typed, 'IPC_CLOSED') && real.isOpen) {
                 throw new ConnectionError(`the primary's connection was dropped: ${typed.message}`, {
@@ -37,6 +40,7 @@ export function sentinelRedis(sentinel: RedisSentinel): RedisClient {
               }
               throw error;
             });
+          };
         case 'withTypeMapping':
           return (mapping: TypeMapping) => sentinelRedis(real.withTypeMapping(mapping) as RedisSentinel);
         case 'multi':
@@ -49,7 +53,7 @@ export function sentinelRedis(sentinel: RedisSentinel): RedisClient {
             );
           };
       }
-      const value = Reflect.get(real, property, receiver);
+      const value = Reflect.get(real, property);
       return typeof value === 'function' ? value.bind(real) : value;
     },
   }) as unknown as RedisClient;
