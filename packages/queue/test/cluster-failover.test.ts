@@ -1,11 +1,12 @@
 import { createClient, type IpcClient, isTransientError } from '@redis-ipc/core';
 import { type RedisCluster, startRedisCluster, uniquePrefix, until } from '@redis-ipc/testing';
-import { createCluster } from 'redis';
+import { createCluster, createClient as createNodeClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadQueue, createWriteQueue, type WriteQueue } from '../src/index.js';
 
-// A cluster of its own: killing a master of the run's shared cluster would disturb other files.
-describe('queue on a cluster whose master is killed (SIGKILL) while readers are parked', () => {
+// A cluster of its own: moving slots and killing masters of the run's shared cluster would disturb
+// other files. The slot migration runs first, the kill last.
+describe('queue on a cluster whose slot moves, then whose master is killed', () => {
   let cluster: RedisCluster;
   const clients: IpcClient[] = [];
 
@@ -36,6 +37,79 @@ describe('queue on a cluster whose master is killed (SIGKILL) while readers are 
       }
     }
   };
+
+  // The node owning `key`'s slot, and another master, with their ids (plain node connections).
+  const slotOwners = async (key: string) => {
+    const admin = createCluster({ rootNodes: [...cluster.rootNodes] });
+    admin.on('error', () => {});
+    await admin.connect();
+    try {
+      const slot = Number(await admin.sendCommand(key, true, ['CLUSTER', 'KEYSLOT', key]));
+      const source = admin.slots[slot]!.master;
+      const target = admin.masters.find((master) => master.address !== source.address)!;
+      return {
+        slot,
+        source: { host: source.host, port: source.port },
+        target: { host: target.host, port: target.port },
+      };
+    } finally {
+      admin.destroy();
+    }
+  };
+
+  it("moves the queue's slot to another master mid-run (MIGRATING/IMPORTING + MIGRATE): nothing lost", async () => {
+    const prefix = uniquePrefix('mv');
+    const [a, b] = [await open(prefix), await open(prefix)];
+    const writer = createWriteQueue<number>(a, 'jobs');
+    const handled = new Map<number, number>();
+    const handler = async (n: number) => {
+      handled.set(n, (handled.get(n) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    const readers = [createReadQueue<number>(a, 'jobs'), createReadQueue<number>(b, 'jobs')];
+    const workers = readers.map((reader) => reader.process(handler, { concurrency: 2 }));
+    const total = 400;
+    const deadline = Date.now() + 40_000;
+    let pushed = 0;
+    const producing = (async () => {
+      for (; pushed < total; pushed++) await pushUntilStored(writer, pushed, deadline);
+    })();
+    await until(() => pushed >= 100, 10_000, 'a quarter pushed');
+
+    const { slot, source, target } = await slotOwners(a.keys.structure('q', 'jobs').main);
+    const openNode = async ({ host, port }: { host: string; port: number }) => {
+      const client = createNodeClient({ socket: { host, port } });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    };
+    const from = await openNode(source);
+    const to = await openNode(target);
+    const fromId = await from.sendCommand(['CLUSTER', 'MYID']);
+    const toId = await to.sendCommand(['CLUSTER', 'MYID']);
+    await to.sendCommand(['CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', String(fromId)]);
+    await from.sendCommand(['CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', String(toId)]);
+    // Keys move in batches while the producer and both consumers run.
+    for (let round = 0; round < 100; round++) {
+      const keys = (await from.sendCommand(['CLUSTER', 'GETKEYSINSLOT', String(slot), '100'])) as string[];
+      if (keys.length === 0) break;
+      await from.sendCommand(['MIGRATE', target.host, String(target.port), '', '0', '5000', 'KEYS', ...keys]);
+    }
+    for (const node of [to, from])
+      await node.sendCommand(['CLUSTER', 'SETSLOT', String(slot), 'NODE', String(toId)]);
+    from.destroy();
+    to.destroy();
+
+    await producing;
+    await until(() => handled.size === total, 30_000, 'every push handled after the slot moved');
+    const duplicates = [...handled.values()].filter((count) => count > 1).length;
+    console.info(`slot ${slot} moved mid-run: ${total} handled, duplicates: ${duplicates}`);
+    for (let n = 0; n < total; n++) expect(handled.get(n)).toBeGreaterThanOrEqual(1);
+    // Every task was acked: nothing is left in flight on the new owner.
+    expect(await readers[0]!.inFlight()).toBe(0);
+    await Promise.all(workers.map((worker) => worker.close()));
+    await Promise.all(readers.map((reader) => reader.close()));
+  }, 90_000);
 
   it('promotes the replica; the parked readers carry on within seconds and lose nothing acknowledged', async () => {
     const prefix = uniquePrefix('fo');
