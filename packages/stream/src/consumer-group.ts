@@ -137,18 +137,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
         this.#reader.addReclaimed(entries);
         this.#notices.reclaimed(() => entries.map((entry) => entry.id));
       },
-      deadLettered: (entries) => {
-        for (const { id, deadLetterId, deliveries, consumer: holder } of entries) {
-          this.#notices.deadLetter({
-            id,
-            deadLetterId,
-            reason: 'max-deliveries',
-            deliveries,
-            error: `delivered ${deliveries} times without an acknowledgement`,
-            consumer: holder,
-          });
-        }
-      },
+      deadLettered: (entries) => this.#notices.deliveredTooOften(entries),
       deleted: (ids) => this.#notices.trimmed(ids),
       failed: (error) => this.#backgroundError(error),
     });

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { DecodeError } from '@redis-ipc/core';
 import { reportError } from '@redis-ipc/core/internal';
 import type { GapError } from '../gap-error.js';
+import type { ClaimedDeadLetter } from '../scripts/reclaim.js';
 import type { GroupEvent } from '../stream-event.js';
 import type { StreamDeadLetterNotice } from './dead-letters.js';
 import type { ConsumerGroupEvents } from './events.js';
@@ -72,6 +73,20 @@ export class GroupNotices<T> {
   /** An event moved to the dead-letter stream. */
   deadLetter(notice: StreamDeadLetterNotice): void {
     if (this.#emitter.listenerCount('dead-letter') > 0) this.#emitter.emit('dead-letter', notice);
+  }
+
+  /** Events a reclaim moved to the dead-letter stream: delivered `maxDeliveries` times, never acknowledged. */
+  deliveredTooOften(entries: readonly ClaimedDeadLetter[]): void {
+    for (const { id, deadLetterId, deliveries, consumer } of entries) {
+      this.deadLetter({
+        id,
+        deadLetterId,
+        reason: 'max-deliveries',
+        deliveries,
+        error: `delivered ${deliveries} times without an acknowledgement`,
+        consumer,
+      });
+    }
   }
 
   /** Events taken over from silent consumers. */

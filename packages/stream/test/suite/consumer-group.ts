@@ -284,6 +284,8 @@ export function testConsumerGroup(target: TestTarget): void {
       const events = await consumer.read({ timeoutMs: 1000 });
       expect(events.map((e) => e.value)).toEqual([{ n: 3 }]);
       expect(errors.map((e) => e.id)).toEqual([badJson, badShape]);
+      // The moves run in the background, each one script call (loaded on first use): wait for them.
+      await waitUntil(async () => (await consumer.deadLetters()).length >= 2, 5000, 'both dead-lettered');
       const letters = await consumer.deadLetters();
       expect(letters.map((l) => [l.sourceId, l.reason, l.content])).toEqual([
         [badJson, 'decode', 'nope{'],
