@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { cacheSection } from './cache/section.js';
+import { clusterSection } from './cluster/section.js';
 import { BenchServer } from './harness/bench-server.js';
 import { log } from './harness/cases.js';
 import { childSettings, killAllChildren } from './harness/child.js';
@@ -20,6 +21,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<Sectio
   stream: streamSection,
   memory: memorySection,
   recovery: recoverySection,
+  cluster: clusterSection,
 };
 
 function header(options: BenchOptions, redisVersion: string, started: Date, seconds: number): string {

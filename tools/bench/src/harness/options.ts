@@ -1,5 +1,5 @@
 /** Section names accepted by `--only`. */
-export const SECTIONS = ['queue', 'cache', 'stream', 'memory', 'recovery'] as const;
+export const SECTIONS = ['queue', 'cache', 'stream', 'memory', 'recovery', 'cluster'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** How much work each figure gets. */
