@@ -34,7 +34,13 @@ export function announces(flags: string, eventClass: string): boolean {
   return flags.includes('K') && (flags.includes('A') || flags.includes(eventClass));
 }
 
+// Core marks a cluster's shared connection with this (global) symbol: its pub/sub is sharded.
+const SHARDED_PUBSUB = Symbol.for('redis-ipc.sharded-pubsub');
+
 async function query(ipc: IpcClient): Promise<KeyspaceEvents | undefined> {
+  // On a cluster, keyspace notifications stay on the node where the key lives, while a pattern
+  // subscription reaches one node: the cache re-checks instead of trusting notifications it may miss.
+  if ((ipc.redis as unknown as Record<symbol, unknown>)[SHARDED_PUBSUB] === true) return undefined;
   try {
     const [config, info] = await Promise.all([
       ipc.redis.configGet('notify-keyspace-events'),

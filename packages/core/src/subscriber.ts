@@ -49,16 +49,19 @@ export class Subscriber {
    * `offlineTimeoutMs`): it rejects with `ConnectionError` instead.
    */
   constructor(
-    base: RedisClient | { cluster: RedisCluster } | { sentinel: RedisSentinel },
+    base:
+      | RedisClient
+      | { cluster: RedisCluster; connecting?: Promise<unknown> }
+      | { sentinel: RedisSentinel; connecting?: Promise<unknown> },
     onError: (error: unknown) => void,
     whileOffline?: <T>(work: Promise<T>) => Promise<T>,
   ) {
     this.#whileOffline = whileOffline;
     this.#port =
       'cluster' in base
-        ? sharedPort(base.cluster, true, 'node-ready')
+        ? sharedPort(base.cluster, true, 'node-ready', base.connecting)
         : 'sentinel' in base
-          ? sharedPort(base.sentinel as unknown as RedisCluster, false, 'topology-change')
+          ? sharedPort(base.sentinel as unknown as RedisCluster, false, 'topology-change', base.connecting)
           : connectionPort(base, onError);
     this.#port.onReady(() => {
       if (this.#readyCount++ === 0) return;
@@ -156,7 +159,12 @@ function connectionPort(base: RedisClient, onError: (error: unknown) => void): P
 // command connections and moves subscriptions itself: on a cluster a connection per node for sharded
 // channels, following the slot's owner; under Sentinel one connection following the primary.
 // `readyEvent` is what the client emits when a connection is back, for listeners to re-check.
-function sharedPort(cluster: RedisCluster, sharded: boolean, readyEvent: string): PubSubPort {
+function sharedPort(
+  cluster: RedisCluster,
+  sharded: boolean,
+  readyEvent: string,
+  connecting: Promise<unknown> = Promise.resolve(),
+): PubSubPort {
   const mine: Array<{ channel: string; listener: MessageListener; pattern: boolean }> = [];
   let closed = false;
   const readyListeners = new Set<() => void>();
@@ -177,7 +185,7 @@ function sharedPort(cluster: RedisCluster, sharded: boolean, readyEvent: string)
         ? cluster.sUnsubscribe(channel, listener as never)
         : cluster.unsubscribe(channel, listener as never);
   return {
-    connecting: Promise.resolve(),
+    connecting,
     get isOpen() {
       return !closed && cluster.isOpen;
     },

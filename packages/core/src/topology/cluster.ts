@@ -64,7 +64,7 @@ export function clusterTopology(
     get blockingConnections() {
       return blocking.size;
     },
-    subscriber: (onError) => new Subscriber({ cluster }, onError),
+    subscriber: (onError) => new Subscriber({ cluster, connecting }, onError),
     closeBlocking: () => blocking.close(),
     closeShared: async (graceMs) => {
       if (given || !cluster.isOpen) return;

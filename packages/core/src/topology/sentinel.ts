@@ -57,7 +57,7 @@ export function sentinelTopology(
     get blockingConnections() {
       return blocking.size;
     },
-    subscriber: (onError) => new Subscriber({ sentinel }, onError),
+    subscriber: (onError) => new Subscriber({ sentinel, connecting }, onError),
     closeBlocking: () => blocking.close(),
     closeShared: async (graceMs) => {
       if (given || !sentinel.isOpen) return;
