@@ -61,18 +61,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     for (const result of settled) if (result.status === 'fulfilled') nodes.push(result.value);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    await run(
-      'redis-cli',
-      [
-        '--cluster',
-        'create',
-        ...nodes.map((node) => `127.0.0.1:${node.port}`),
-        '--cluster-replicas',
-        String(replicas),
-        '--cluster-yes',
-      ],
-      { timeout: timeoutMs },
-    );
+    await joinCluster(nodes, replicas, timeoutMs);
     await clusterReady(nodes, masters * (1 + replicas), timeoutMs);
   } catch (error) {
     await Promise.all(nodes.map((node) => node.stop()));
@@ -86,6 +75,34 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       await Promise.all(nodes.map((node) => node.stop()));
     },
   };
+}
+
+// `redis-cli --cluster create`: assigns the slots and pairs replicas with masters.
+async function joinCluster(
+  nodes: readonly RedisServer[],
+  replicas: number,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
+      { timeout: timeoutMs },
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      'redis-cli is not on the PATH (it joins the test cluster): apt-get install redis-tools, ' +
+        'or run without the cluster: REDIS_IPC_CLUSTER=off',
+    );
+  }
 }
 
 async function startClusterNode(nodeTimeout: string): Promise<RedisServer> {
