@@ -217,8 +217,10 @@ const CONNECTION_ERROR_CLASSES = [
   ReconnectStrategyError,
   RedisTimeoutError,
 ];
+// The last two: no root node of a cluster, no sentinel, could be reached (the cluster and sentinel
+// clients' own errors on connect).
 const CONNECTION_ERROR_MESSAGE =
-  /^(Socket closed unexpectedly|Connection timeout|The client is offline|Socket timeout )/;
+  /^(Socket closed unexpectedly|Connection timeout|The client is offline|Socket timeout |All the root nodes are unavailable|None of the sentinels are available)/;
 const CLOSED_ERROR_MESSAGE = /^(The client is closed|Disconnects client)$/;
 const ABORT_ERROR_MESSAGE = /^The command was aborted$/;
 

@@ -98,3 +98,11 @@ describe.skipIf(!target)('IpcClient on a Redis Cluster', () => {
     }
   });
 });
+
+describe('createClient({ cluster }) with no reachable root node', () => {
+  it('rejects connect() with ConnectionError', async () => {
+    const ipc = createClient({ cluster: { rootNodes: [{ url: 'redis://127.0.0.1:1' }] } });
+    expect(isIpcError(await rejection(ipc.connect()), 'IPC_CONNECTION')).toBe(true);
+    await ipc.close();
+  });
+});
