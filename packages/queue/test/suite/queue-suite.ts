@@ -590,6 +590,8 @@ export function testQueue(target: TestTarget, { delivery }: QueueSuiteOptions): 
       await writer.pushMany([{ n: 0 }, { n: 1 }, { n: 2 }]);
       await until(() => seen.length === 4, 5000, 'every task handled');
       expect(seen.sort()).toEqual([0, 0, 1, 2]);
+      // The dead letter is reported once the second failure's nack is stored, after its handler ran.
+      await until(() => outcomes.length === 3, 5000, 'every failure reported');
       expect(outcomes.sort()).toEqual(['dead-lettered', 'ignored', 'requeued']);
       await until(() => errors.length === 3, 5000, 'listener failures reported');
       expect(errors.every((error) => /a bug in the listener/.test(String(error.message)))).toBe(true);
