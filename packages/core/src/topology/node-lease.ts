@@ -73,7 +73,6 @@ export class NodeLease implements BlockingLease {
     // The first command sent names the key, which picks the node; the whole of `command` then runs as
     // one wait on that node's connection, its commands pipelined in the order they were sent (a
     // BLMOVE and the script that takes what it moved), so that an interrupt ends all of it.
-    let key: RedisArgument | undefined;
     let conn: BlockingConnection | undefined;
     let opened: Promise<RedisClient> | undefined;
     let running: Promise<unknown> | undefined;
@@ -83,7 +82,6 @@ export class NodeLease implements BlockingLease {
     });
     const open = (first: RedisArgument): Promise<RedisClient> => {
       opened ??= this.#hold(first).then((held) => {
-        key = first;
         conn = held;
         return new Promise<RedisClient>((resolve, reject) => {
           running = held.run(async (redis) => {
@@ -102,12 +100,19 @@ export class NodeLease implements BlockingLease {
         throw new InvalidArgumentError(`blocking command ${String(args[0])} names no key`);
       const redis = await open(named);
       const client = mapping ? (redis.withTypeMapping(mapping) as unknown as RedisClient) : redis;
-      return client.sendCommand(args, options as never);
+      try {
+        return await client.sendCommand(args, options as never);
+      } catch (error) {
+        // Learnt here, not only when `command` fails: a command may swallow the error of one send.
+        const word = replyWord(error);
+        if (word !== undefined && REDIRECTS.has(word)) await this.#owner.relearn(named);
+        throw error;
+      }
     };
     try {
       return await command(leaseRouter(send, undefined), wait);
     } catch (error) {
-      throw conn ? await this.#transient(error, key, conn) : error;
+      throw conn ? await this.#transient(error, undefined, conn) : error;
     } finally {
       finish();
       await running?.catch(() => {});
