@@ -6,6 +6,7 @@ import { freePort } from './free-port.js';
 import { forgetFolder, reapOnExit, removeOnExit } from './process-reaper.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { makeServerFolder, recordServer } from './server-folders.js';
+import { untilStarted } from './server-start.js';
 
 /** Options of {@link startRedisSentinel}. */
 export interface RedisSentinelOptions {
@@ -144,31 +145,7 @@ async function startSentinel(monitor: readonly string[]): Promise<{ url: string;
   });
   reapOnExit(proc);
   if (proc.pid !== undefined) recordServer(dir, { pid: proc.pid, port });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`sentinel did not start on ${port} in time:\n${output}`));
-    }, 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/Sentinel ID is|\+monitor master/.test(output)) {
-        clearTimeout(timer);
-        proc.stdout?.off('data', onData);
-        proc.stdout?.resume();
-        proc.stderr?.resume();
-        resolve();
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sentinel exited with ${code}:\n${output}`));
-    });
-  });
+  await untilStarted(proc, `sentinel on ${port}`, /Sentinel ID is|\+monitor master/);
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: async () => {

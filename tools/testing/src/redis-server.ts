@@ -4,6 +4,7 @@ import { freePort } from './free-port.js';
 import { forgetFolder, reapOnExit, removeOnExit } from './process-reaper.js';
 import { requireRedisServerBinary } from './redis-requirements.js';
 import { makeServerFolder, recordServer } from './server-folders.js';
+import { untilStarted } from './server-start.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -67,39 +68,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child = proc;
     reapOnExit(proc);
     if (proc.pid !== undefined) recordServer(dir, { pid: proc.pid, port });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => {
-        proc.kill('SIGKILL');
-        reject(new Error(`redis-server did not start on ${port} in time:\n${output}`));
-      }, options.startTimeoutMs ?? 10_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          proc.stdout?.off('data', onData);
-          proc.stdout?.resume();
-          proc.stderr?.resume();
-          resolve();
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      proc.once('error', (error) => {
-        clearTimeout(timer);
-        reject(
-          (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new Error('redis-server is not on the PATH: apt-get install redis-server, or set REDIS_URL')
-            : error,
-        );
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}:\n${output}`));
-      });
-    });
+    await untilStarted(
+      proc,
+      `redis-server on ${port}`,
+      /Ready to accept connections/,
+      options.startTimeoutMs,
+    );
   };
 
   const halt = async (signal: NodeJS.Signals) => {
