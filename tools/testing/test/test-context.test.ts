@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainClient } from '../src/plain-client.js';
 import { type RedisServer, startRedisServer } from '../src/redis-server.js';
-import { standaloneTarget, testTargets } from '../src/targets.js';
+import { clusterTarget, sentinelTarget, standaloneTarget, testTargets } from '../src/targets.js';
 import { testContext } from '../src/test-context.js';
 import hello from './fixtures/lua/hello-0.lua?raw';
 
@@ -69,8 +69,17 @@ describe('testContext', () => {
     expect(() => outside.ipc).toThrow(/only inside a test/);
   });
 
-  it('lists the targets of the run', () => {
-    expect(testTargets()).toEqual([{ name: 'standalone', url: t.url }]);
+  it('lists the targets of the run: its server, then its cluster and Sentinel setup unless left out', () => {
+    const targets = testTargets();
+    expect(targets[0]).toEqual({ name: 'standalone', url: t.url });
+    const shared = [clusterTarget(), sentinelTarget()].filter((target) => target !== undefined);
+    expect(targets.slice(1)).toEqual(shared);
+    expect(targets.slice(1).map((target) => target.name)).toEqual(
+      [
+        process.env.REDIS_IPC_CLUSTER === 'off' ? undefined : 'cluster',
+        process.env.REDIS_IPC_SENTINEL === 'off' ? undefined : 'sentinel',
+      ].filter((name) => name !== undefined),
+    );
   });
 });
 
