@@ -1,14 +1,14 @@
-import { type IpcError, isIpcError, isTransientError, TimeoutError } from '@redis-ipc/core';
+import { type IpcError, isIpcError, TimeoutError } from '@redis-ipc/core';
 import {
   integerOption,
   isThenable,
   loopIterator,
-  retryTransient,
   Slots,
   validateTimeout,
   yieldIfBusy,
 } from '@redis-ipc/core/internal';
 import { type GapError, isGapError } from '../gap-error.js';
+import { retryReads } from '../retry-reads.js';
 import type { GroupEvent } from '../stream-event.js';
 import type { GroupDelivery } from './delivery.js';
 import type { GroupEventHandler } from './events.js';
@@ -173,15 +173,7 @@ export class GroupRunner<T> {
     };
     host.hungry(true);
     try {
-      return await retryTransient(step, {
-        signal,
-        onError: (error) => {
-          if (isTransientError(error)) host.reportError(error);
-        },
-      });
-    } catch (error) {
-      if (ended()) return undefined;
-      throw error;
+      return await retryReads(step, signal, (error) => host.reportError(error), ended);
     } finally {
       host.hungry(false);
     }

@@ -1,6 +1,7 @@
-import { type DecodeError, type IpcError, isIpcError, isTransientError } from '@redis-ipc/core';
-import { loopIterator, retryTransient } from '@redis-ipc/core/internal';
+import { type DecodeError, type IpcError, isIpcError } from '@redis-ipc/core';
+import { loopIterator } from '@redis-ipc/core/internal';
 import { isGapError } from '../gap-error.js';
+import { retryReads } from '../retry-reads.js';
 import type { StreamEvent, StreamGap } from '../stream-event.js';
 
 /** What the loop needs from the reader it runs on. */
@@ -45,18 +46,6 @@ export function readLoop<T>(
       throw error;
     }
   };
-  const slow = async (): Promise<StreamEvent<T> | undefined> => {
-    try {
-      return await retryTransient(step, {
-        signal,
-        onError: (error) => {
-          if (isTransientError(error)) host.reportError(error);
-        },
-      });
-    } catch (error) {
-      if (ended()) return undefined;
-      throw error;
-    }
-  };
+  const slow = () => retryReads(step, signal, (error) => host.reportError(error), ended);
   return loopIterator({ fast: () => (signal.aborted ? undefined : host.ready()), slow });
 }
