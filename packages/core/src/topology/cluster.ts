@@ -1,10 +1,10 @@
 import { createCluster } from 'redis';
 import type { IpcClusterOptions, ResolvedClientOptions } from '../client-options.js';
-import { backoffDelay, within } from '../internal/timing.js';
+import { within } from '../internal/timing.js';
 import { Subscriber } from '../subscriber.js';
 import { ClusterBlocking } from './cluster-blocking.js';
 import { clusterRedis, type RedisCluster } from './cluster-redis.js';
-import type { Topology, TopologyEvents } from './topology.js';
+import { reconnectWithBackoff, type Topology, type TopologyEvents } from './topology.js';
 
 // After this long of failed reconnection to a node, the cluster client asks the others for the
 // layout again: how soon a promoted replica is found after its master died.
@@ -37,7 +37,7 @@ export function clusterTopology(
     cluster = given;
     connecting = cluster.isOpen ? Promise.resolve() : cluster.connect();
   } else {
-    const reconnectStrategy = (retries: number) => backoffDelay(retries, 25, resolved.reconnectMaxDelayMs);
+    const reconnectStrategy = reconnectWithBackoff(resolved.reconnectMaxDelayMs);
     cluster = createCluster({
       topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_MS,
       ...options,

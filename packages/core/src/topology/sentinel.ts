@@ -1,10 +1,10 @@
 import { createSentinel, type RedisClientOptions } from 'redis';
 import type { IpcSentinelOptions, ResolvedClientOptions } from '../client-options.js';
-import { backoffDelay, within } from '../internal/timing.js';
+import { within } from '../internal/timing.js';
 import { Subscriber } from '../subscriber.js';
 import { SentinelBlocking } from './sentinel-blocking.js';
 import { isRedisSentinel, type RedisSentinel, sentinelRedis } from './sentinel-redis.js';
-import type { Topology, TopologyEvents } from './topology.js';
+import { reconnectWithBackoff, type Topology, type TopologyEvents } from './topology.js';
 
 export { isRedisSentinel };
 
@@ -19,7 +19,7 @@ export function sentinelTopology(
   resolved: ResolvedClientOptions,
   events: TopologyEvents,
 ): Topology {
-  const reconnectStrategy = (retries: number) => backoffDelay(retries, 25, resolved.reconnectMaxDelayMs);
+  const reconnectStrategy = reconnectWithBackoff(resolved.reconnectMaxDelayMs);
   const nodeOptions = {
     ...options?.nodeClientOptions,
     socket: { reconnectStrategy, ...options?.nodeClientOptions?.socket },

@@ -3,11 +3,11 @@ import { poolLender } from '../blocking-call.js';
 import { BlockingPool } from '../blocking-pool.js';
 import type { IpcClientOptions, ResolvedClientOptions } from '../client-options.js';
 import { InvalidArgumentError } from '../errors.js';
-import { backoffDelay, within } from '../internal/timing.js';
+import { within } from '../internal/timing.js';
 import { OfflineGuard } from '../offline-guard.js';
 import { destroyClient, type RedisClient } from '../redis-client.js';
 import { Subscriber } from '../subscriber.js';
-import type { Topology, TopologyEvents } from './topology.js';
+import { reconnectWithBackoff, type Topology, type TopologyEvents } from './topology.js';
 
 /**
  * One server: the shared connection made from `url` and `redis` (or the client given), blocking
@@ -31,7 +31,7 @@ export function singleServer(
       ...options.redis,
       commandOptions: { timeout: 0, ...options.redis?.commandOptions },
       socket: {
-        reconnectStrategy: (retries: number) => backoffDelay(retries, 25, resolved.reconnectMaxDelayMs),
+        reconnectStrategy: reconnectWithBackoff(resolved.reconnectMaxDelayMs),
         ...options.redis?.socket,
       },
     } as RedisClientOptions);

@@ -1,4 +1,5 @@
 import type { BlockingLender } from '../blocking-call.js';
+import { backoffDelay } from '../internal/timing.js';
 import type { OfflineGuard } from '../offline-guard.js';
 import type { RedisClient } from '../redis-client.js';
 import type { Subscriber } from '../subscriber.js';
@@ -20,7 +21,7 @@ export interface Topology {
   readonly redis: RedisClient;
   /** Settles when the shared connection is first ready (or has failed). */
   readonly connecting: Promise<unknown>;
-  /** Bounds waits while Redis is unreachable (single server and sentinel only). */
+  /** Bounds waits while Redis is unreachable (a single server only: node-redis's cluster and sentinel clients have their own discovery and retries). */
   readonly offline: OfflineGuard | undefined;
   /** Lends dedicated connections for blocking commands. */
   readonly lend: BlockingLender;
@@ -32,4 +33,12 @@ export interface Topology {
   closeBlocking(): void;
   /** Closes the shared connection if this client opened it: gracefully within `graceMs`, else at once. */
   closeShared(graceMs: number): Promise<void>;
+}
+
+/**
+ * How every connection a client opens reconnects: backoff from 25 ms, doubling (with jitter) up to `maxDelayMs`
+ * (`reconnectMaxDelayMs`), for ever.
+ */
+export function reconnectWithBackoff(maxDelayMs: number): (retries: number) => number {
+  return (retries) => backoffDelay(retries, 25, maxDelayMs);
 }
