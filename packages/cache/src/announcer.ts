@@ -52,19 +52,16 @@ export class Announcer {
     const { key, entry, ttlMs, now } = write;
     const redisKey = this.#keys.value(key);
     if (now < this.#announceUntil) {
-      // Readers of this cache were met lately: announce within the write itself, one round trip.
-      // PING rides along only for the reply order (see #announce).
-      const [, awaited] = await Promise.all([
-        this.#redis.sendCommand(['PING']),
-        setAnnounceScript.run(this.#redis, {
-          key: redisKey,
-          channel: this.#keys.channel,
-          entry,
-          ttlText: write.ttlText,
-          head: messageHead(this.#binary ? 'k' : 'v', key),
-          withEntry: !this.#binary,
-        }),
-      ]);
+      // Readers of this cache were met lately: announce within the write itself, one round trip
+      // and one command (the script's SET and PUBLISH are all Redis runs for it).
+      const awaited = await setAnnounceScript.run(this.#redis, {
+        key: redisKey,
+        channel: this.#keys.channel,
+        entry,
+        ttlText: write.ttlText,
+        head: messageHead(this.#binary ? 'k' : 'v', key),
+        withEntry: !this.#binary,
+      });
       if (awaited) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
       return;
     }

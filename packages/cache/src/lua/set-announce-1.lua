@@ -1,7 +1,8 @@
--- Writes one entry and publishes it in the same atomic step when readers await the key, or when
--- anyone listens on the cache's channel (then a reader that starts waiting just after this write
--- finds it among the values it was told about). Used instead of a plain SET ... GET while this
--- writer has recently met waiters: one round trip wakes them, rather than SET ... GET then PUBLISH.
+-- Writes one entry and publishes it in the same atomic step, so that every subscriber of the cache's
+-- channel hears of it (a reader that starts waiting just after this write then finds it among the
+-- values it was told about). Used instead of a plain SET ... GET while this writer has recently met
+-- waiters: one round trip wakes them, rather than SET ... GET then PUBLISH. PUBLISH to a channel
+-- nobody listens on costs Redis no more than asking whether anyone does.
 -- KEYS[1]: the value key
 -- ARGV[1]: the waiting marker
 -- ARGV[2]: the cache's channel
@@ -16,16 +17,12 @@ if ARGV[4] == '' then
 else
   previous = redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4], 'GET')
 end
-local awaited = previous == ARGV[1]
-if not awaited and redis.call('PUBSUB', 'NUMSUB', ARGV[2])[2] == 0 then
-  return 0
-end
 if ARGV[6] == '1' then
   redis.call('PUBLISH', ARGV[2], ARGV[5] .. ARGV[3])
 else
   redis.call('PUBLISH', ARGV[2], ARGV[5])
 end
-if awaited then
+if previous == ARGV[1] then
   return 1
 end
 return 0

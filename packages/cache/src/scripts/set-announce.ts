@@ -20,8 +20,8 @@ export interface SetAnnounceInput {
 }
 
 /**
- * Writes one entry and announces it in the same step when a reader awaits the key or anyone
- * listens; resolves with whether a reader awaited the key.
+ * Writes one entry and announces it in the same step (a `PUBLISH` that reaches nobody costs no more
+ * than asking whether anyone listens); resolves with whether a reader awaited the key.
  */
 export const setAnnounceScript = defineScript<SetAnnounceInput, boolean>({
   name: 'set-announce-1',
