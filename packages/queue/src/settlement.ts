@@ -17,15 +17,9 @@ export interface SettlementHost {
   reportError(error: unknown): void;
 }
 
-// One entry of an ack batch: an ack, or (task undefined) a request to store the started mark and the
-// nack outcomes read since the last batch.
-interface Settling {
-  readonly task: QueueTask<unknown> | undefined;
-  lost: boolean;
-  // Times its batch was sent: a retried batch may have been stored already by an attempt whose reply
-  // was lost.
-  attempts: number;
-}
+// One entry of an ack batch: the task acked, or undefined for a request to store the started mark and
+// the nack outcomes read since the last batch. The task itself is the entry: nothing is made per ack.
+type Settling = QueueTask<unknown> | undefined;
 
 // The fields of the in-flight hash holding the exact and tentative marks (see
 // lua/includes/held-tasks.lua).
@@ -74,6 +68,11 @@ export class Settlement<T> implements TaskOwner<T> {
   #resolveMarkWritten: (() => void) | undefined;
   // Tokens whose nack outcome was read: the outcome kept beside them can go.
   #readOutcomes: number[] = [];
+  // Acks that found their delivery gone (read by ack(), which reports 'lost').
+  readonly #lost = new WeakSet<QueueTask<unknown>>();
+  // Times each batch was sent: a retried batch may have been stored already by an attempt whose reply
+  // was lost. The batcher sends the same array on every attempt.
+  readonly #attempts = new WeakMap<readonly Settling[], number>();
 
   constructor(
     ipc: IpcClient,
@@ -136,14 +135,13 @@ export class Settlement<T> implements TaskOwner<T> {
   ack(task: QueueTask<T>): Promise<AckOutcome> {
     this.held.delete(task);
     if (task.generation !== this.#host.generation) return LOST;
-    const settling: Settling = { task, lost: false, attempts: 0 };
-    return this.#batcher.add(settling).then(() => (settling.lost ? 'lost' : 'acked'));
+    return this.#batcher.add(task).then(() => (this.#lost.has(task) ? 'lost' : 'acked'));
   }
 
   ackQuietly(task: QueueTask<T>): Promise<unknown> {
     this.held.delete(task);
     if (task.generation !== this.#host.generation) return LOST;
-    return this.#batcher.add({ task, lost: false, attempts: 0 });
+    return this.#batcher.add(task);
   }
 
   async nack(task: QueueTask<T>, options: NackOptions): Promise<NackOutcome> {
@@ -196,7 +194,7 @@ export class Settlement<T> implements TaskOwner<T> {
     for (const task of this.held) visit(task.seq);
     for (const task of this.#nacking) visit(task.seq);
     this.#batcher.forEachPending((settling) => {
-      if (settling.task) visit(settling.task.seq);
+      if (settling) visit(settling.seq);
     });
   }
 
@@ -208,24 +206,24 @@ export class Settlement<T> implements TaskOwner<T> {
   #requestFlush(): void {
     if (this.#flushRequested) return;
     this.#flushRequested = true;
-    void this.#batcher.add({ task: undefined, lost: false, attempts: 0 });
+    void this.#batcher.add(undefined);
   }
 
   // Runs in the batcher's flush (process.nextTick), or again after a transient failure.
   async #send(batch: readonly Settling[]): Promise<void> {
     this.#flushRequested = false;
     const generation = this.#host.generation;
-    const firstAcks: Settling[] = [];
-    const repeated: Settling[] = [];
-    for (const settling of batch) {
-      settling.attempts++;
-      const task = settling.task;
+    const attempts = (this.#attempts.get(batch) ?? 0) + 1;
+    this.#attempts.set(batch, attempts);
+    const firstAcks: QueueTask<unknown>[] = [];
+    const repeated: QueueTask<unknown>[] = [];
+    for (const task of batch) {
       if (!task) continue;
       // Taken under a lease since lost: its token is gone; nothing to send.
-      if (task.generation !== generation) settling.lost = true;
+      if (task.generation !== generation) this.#lost.add(task);
       // A suspect's flag goes with its ack.
-      else if (task.deliveries > 1 || task.suspect) repeated.push(settling);
-      else firstAcks.push(settling);
+      else if (task.deliveries > 1 || task.suspect) repeated.push(task);
+      else firstAcks.push(task);
     }
     // The lazy part of the exact mark rides along only when a mark goes anyway (a waiter needs one).
     const tentative = this.#tentativeWanted > this.#tentativeSent ? this.#tentativeWanted : undefined;
@@ -242,7 +240,7 @@ export class Settlement<T> implements TaskOwner<T> {
     if (repeated.length === 0 && readOutcomes.length === 0) {
       // The hot path: plain commands, pipelined.
       if (marking) sends.push(this.#storeMarks(exact, tentative));
-      this.#hdel(firstAcks, sends);
+      this.#hdel(firstAcks, attempts, sends);
     } else {
       const first = firstAcks.slice(0, TOKENS_PER_COMMAND);
       sends.push(
@@ -252,20 +250,19 @@ export class Settlement<T> implements TaskOwner<T> {
             deliveries: this.#keys.deliveries,
             startedMark: exact,
             tentativeMark: tentative,
-            firstAcks: first.map((settling) => settling.task!.seq),
-            repeatedAcks: repeated.map(
-              (settling): RepeatedAck => ({ seq: settling.task!.seq, id: settling.task!.id }),
-            ),
+            firstAcks: first.map((task) => task.seq),
+            repeatedAcks: repeated.map((task): RepeatedAck => ({ seq: task.seq, id: task.id })),
             readOutcomes,
           })
           .then((reply) => {
-            markLost(first, reply.firstAcksHeld, this.#host.generation);
-            repeated.forEach((settling, index) => {
-              settling.lost = !reply.repeatedAcksHeld[index];
+            this.#markLost(first, reply.firstAcksHeld, attempts);
+            repeated.forEach((task, index) => {
+              if (reply.repeatedAcksHeld[index]) this.#lost.delete(task);
+              else this.#lost.add(task);
             });
           }),
       );
-      this.#hdel(firstAcks.slice(TOKENS_PER_COMMAND), sends);
+      this.#hdel(firstAcks.slice(TOKENS_PER_COMMAND), attempts, sends);
     }
     // The commands are queued on the connection now; node-redis writes them in its setImmediate, which
     // runs before this one: the handlers waiting for the mark start after it has left.
@@ -288,32 +285,36 @@ export class Settlement<T> implements TaskOwner<T> {
   }
 
   // First deliveries are acked with a plain HDEL: the hot path, one command for many acks.
-  #hdel(acks: readonly Settling[], sends: Promise<void>[]): void {
-    for (let i = 0; i < acks.length; i += TOKENS_PER_COMMAND) {
-      const chunk = acks.slice(i, i + TOKENS_PER_COMMAND);
-      const tokens = chunk.map((settling) => String(settling.task!.seq));
+  #hdel(acks: readonly QueueTask<unknown>[], attempts: number, sends: Promise<void>[]): void {
+    for (let start = 0; start < acks.length; start += TOKENS_PER_COMMAND) {
+      const end = Math.min(acks.length, start + TOKENS_PER_COMMAND);
+      const command = ['HDEL', this.#reader.inflight];
+      for (let i = start; i < end; i++) command.push(String(acks[i]!.seq));
+      const chunk = start === 0 && end === acks.length ? acks : acks.slice(start, end);
       sends.push(
-        (this.#ipc.redis.sendCommand(['HDEL', this.#reader.inflight, ...tokens]) as Promise<number>).then(
-          (removed) => markLost(chunk, Number(removed), this.#host.generation),
+        (this.#ipc.redis.sendCommand(command) as Promise<number>).then((removed) =>
+          this.#markLost(chunk, Number(removed), attempts),
         ),
       );
     }
   }
-}
 
-/**
- * Marks which acks of a chunk found their delivery gone, from how many were removed. Tokens grow with
- * each take, and a reclaim removes all of a reader's deliveries at once, so the ones still held are
- * the newest: the `removed` highest tokens. When the batch is a retry, its first attempt may have been
- * stored already (its reply lost): an ack not removed now counts as lost only if the lease was lost.
- */
-function markLost(chunk: readonly Settling[], removed: number, generation: number): void {
-  if (removed >= chunk.length) return;
-  const bySeq = [...chunk].sort((a, b) => a.task!.seq - b.task!.seq);
-  const lost = bySeq.length - removed;
-  for (let i = 0; i < lost; i++) {
-    const settling = bySeq[i]!;
-    settling.lost = settling.attempts === 1 || settling.task!.generation !== generation;
+  /**
+   * Marks which acks of a chunk found their delivery gone, from how many were removed. Tokens grow
+   * with each take, and a reclaim removes all of a reader's deliveries at once, so the ones still held
+   * are the newest: the `removed` highest tokens. When the batch is a retry, its first attempt may have
+   * been stored already (its reply lost): an ack not removed now counts as lost only if the lease was
+   * lost.
+   */
+  #markLost(chunk: readonly QueueTask<unknown>[], removed: number, attempts: number): void {
+    if (removed >= chunk.length) return;
+    const generation = this.#host.generation;
+    const bySeq = [...chunk].sort((a, b) => a.seq - b.seq);
+    const lost = bySeq.length - removed;
+    for (let i = 0; i < lost; i++) {
+      const task = bySeq[i]!;
+      if (attempts === 1 || task.generation !== generation) this.#lost.add(task);
+    }
   }
 }
 

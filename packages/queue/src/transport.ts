@@ -79,8 +79,15 @@ class ScriptTaker {
   }
 
   input(count: number, afterWait: boolean, firstSeq: number, markTaken = false): TakeInput {
+    const keys = this.#keys;
+    // Spelled out rather than spread: one shape for every take.
     return {
-      ...this.#keys,
+      main: keys.main,
+      consumers: keys.consumers,
+      inflight: keys.inflight,
+      landing: keys.landing,
+      deliveries: keys.deliveries,
+      delayed: keys.delayed,
       consumerId: this.#consumerId,
       count,
       leaseMs: this.#leaseMs,

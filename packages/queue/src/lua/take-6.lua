@@ -23,12 +23,14 @@
           ones, which would otherwise wait for a mark each round); '0' = the reader marks them as they
           start. See includes/held-tasks.lua.
 
-  Reply: { status, nextDueMs, newlyRegistered, firstSeq, markedThrough, item1, deliveries1, … }
+  Reply: { status, nextDueMs, newlyRegistered, firstSeq, markedThrough, { item1, … }, { index, deliveries, … } }
     status 1 = tasks returned, 0 = nothing waiting, 2 = only skipped (own) tasks waiting
     nextDueMs = ms until the earliest delayed retry is due, -1 when none
     newlyRegistered = 1 when this reader was not in `consumers` (first take, or its lease was lost)
     task i has the token firstSeq + i - 1; markedThrough = the tentative mark stored, 0 when none
-    deliveries i is negative for a suspect (includes/suspect.lua): -(deliveries including this one)
+    the last table lists only the items that are not plain first deliveries, as pairs: the item's
+    0-based index and its deliveries including this one, negative for a suspect (includes/suspect.lua).
+    Every item not listed is a first delivery: the common case costs nothing per item.
 ]]
 --- @include "includes/now-ms.lua"
 --- @include "includes/task-id.lua"
@@ -79,7 +81,13 @@ if not onlyIfLanded or #landed > 0 then
   if want > 0 and own == '' then
     local popped = redis.call('RPOP', main, want)
     if popped then
-      for i = 1, #popped do taken[#taken + 1] = popped[i] end
+      -- The common case (nothing landed) keeps RPOP's table as it is: no copy per item.
+      if #taken == 0 then
+        taken = popped
+      else
+        local n = #taken
+        for i = 1, #popped do taken[n + i] = popped[i] end
+      end
     end
   elseif want > 0 then
     -- Look past our own producer's items from the right; mark what we take, then remove the marks.
@@ -111,8 +119,9 @@ if leaseMs > 0 then
   registered = redis.call('ZADD', consumers, now + leaseMs, me)
 end
 
-local out = { 1, -1, registered, firstSeq, 0 }
-if #taken == 0 then
+local out = { 1, -1, registered, firstSeq, 0, taken, {} }
+local n = #taken
+if n == 0 then
   out[1] = 0
   if own ~= '' and redis.call('LLEN', main) > 0 then out[1] = 2 end
   local first = redis.call('ZRANGE', delayed, 0, 0, 'WITHSCORES')
@@ -121,36 +130,38 @@ if #taken == 0 then
 end
 
 if leaseMs > 0 then
-  -- Counts, then suspect flags: prev[i] and prev[#taken + i].
-  local prev = {}
+  -- Counts, then suspect flags: prev[i] and prev[n + i]. Only tasks that came back have either.
   if redis.call('HLEN', deliveries) > 0 then
     local fields = {}
-    for i = 1, #taken do
+    for i = 1, n do
       local id = taskIdOf(taken[i])
       fields[i] = id
-      fields[#taken + i] = suspectField(id)
+      fields[n + i] = suspectField(id)
     end
-    prev = redis.call('HMGET', deliveries, unpack(fields))
+    local prev = redis.call('HMGET', deliveries, unpack(fields))
+    local repeats = out[7]
+    for i = 1, n do
+      local before = tonumber(prev[i])
+      local suspect = prev[n + i]
+      if before or suspect then
+        local count = (before or 0) + 1
+        if suspect then count = -count end
+        repeats[#repeats + 1] = i - 1
+        repeats[#repeats + 1] = count
+      end
+    end
   end
+  -- Tokens go as numbers: no Lua string is made for them.
   local fields = {}
-  for i = 1, #taken do
-    fields[2 * i - 1] = tostring(firstSeq + i - 1)
+  for i = 1, n do
+    fields[2 * i - 1] = firstSeq + i - 1
     fields[2 * i] = taken[i]
-    out[#out + 1] = taken[i]
-    local n = (tonumber(prev[i]) or 0) + 1
-    if prev[#taken + i] then n = -n end
-    out[#out + 1] = n
   end
   if markTaken then
-    out[5] = firstSeq + #taken - 1
-    fields[#fields + 1] = TENTATIVE_MARK
-    fields[#fields + 1] = out[5]
+    out[5] = firstSeq + n - 1
+    fields[2 * n + 1] = TENTATIVE_MARK
+    fields[2 * n + 2] = out[5]
   end
   redis.call('HSET', inflight, unpack(fields))
-else
-  for i = 1, #taken do
-    out[#out + 1] = taken[i]
-    out[#out + 1] = 1
-  end
 end
 return out

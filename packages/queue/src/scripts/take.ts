@@ -81,18 +81,23 @@ export const takeScript = defineScript<TakeInput, TakeReply>({
 /** Parses a take reply (also the one a blocking wait's pipelined take returns). */
 export function parseTakeReply(reply: unknown): TakeReply {
   const flat = reply as readonly unknown[];
-  const items: string[] = [];
-  const deliveries: number[] = [];
+  const items = asStrings(flat[5]);
+  // Only the items that are not plain first deliveries are listed: index, deliveries (negative for
+  // a suspect). Nothing is made per item when there are none, the common case.
+  const repeats = flat[6] as readonly unknown[] | undefined;
+  let deliveries: number[] | undefined;
   let suspects: boolean[] | undefined;
-  for (let i = 5; i + 1 < flat.length; i += 2) {
-    items.push(String(flat[i]));
-    const count = Number(flat[i + 1]);
-    // A negative count marks a suspect.
-    if (count < 0) {
-      suspects ??= new Array<boolean>(items.length - 1).fill(false);
-      suspects.push(true);
-    } else suspects?.push(false);
-    deliveries.push(Math.abs(count));
+  if (repeats && repeats.length > 0) {
+    deliveries = new Array<number>(items.length).fill(1);
+    for (let i = 0; i + 1 < repeats.length; i += 2) {
+      const index = Number(repeats[i]);
+      const count = Number(repeats[i + 1]);
+      deliveries[index] = Math.abs(count);
+      if (count < 0) {
+        suspects ??= new Array<boolean>(items.length).fill(false);
+        suspects[index] = true;
+      }
+    }
   }
   return {
     status: STATUS[Number(flat[0])] ?? 'empty',
@@ -104,4 +109,12 @@ export function parseTakeReply(reply: unknown): TakeReply {
     deliveries,
     suspects,
   };
+}
+
+const NO_ITEMS: readonly string[] = [];
+
+// The items as the client decoded them: strings already, unless a type mapping made Buffers.
+function asStrings(value: unknown): readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) return NO_ITEMS;
+  return typeof value[0] === 'string' ? (value as string[]) : value.map(String);
 }
