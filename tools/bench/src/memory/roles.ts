@@ -18,6 +18,8 @@ export interface MemoryReport {
   readonly rss: number;
   /** The same, measured in the same process once it was connected and waiting, before any task. */
   readonly rssIdle: number;
+  /** V8 heap in use at that idle moment (after the same collections). */
+  readonly heapIdle: number;
   /** Resident set size before them (what `ps` would show at that moment). */
   readonly rssBeforeGc: number;
   readonly heapUsed: number;
@@ -45,7 +47,9 @@ export const consumer: Role<ConsumerParams, MemoryReport> = async (ctx) => {
   const inner = await queueConsumer({ ...ctx, params: { ...ctx.params, latency: false } });
   await sleep(500);
   collect();
-  const rssIdle = process.memoryUsage.rss();
+  const idle = process.memoryUsage();
+  const rssIdle = idle.rss;
+  const heapIdle = idle.heapUsed;
   let gcs = 0;
   const observer = new PerformanceObserver((list) => {
     gcs += list.getEntries().length;
@@ -63,6 +67,7 @@ export const consumer: Role<ConsumerParams, MemoryReport> = async (ctx) => {
       return {
         rss: usage.rss,
         rssIdle,
+        heapIdle,
         rssBeforeGc,
         heapUsed: usage.heapUsed,
         heapTotal: usage.heapTotal,

@@ -10,7 +10,7 @@ import {
   table,
   targetsTable,
 } from '../harness/report.js';
-import { atMost, figure } from '../harness/targets.js';
+import { atMost, type Figure } from '../harness/targets.js';
 import type { ConsumerParams, ProduceReport, ProducerParams } from '../queue/roles.js';
 import type { MemoryReport } from './roles.js';
 
@@ -57,6 +57,7 @@ function memoryCase(ctx: BenchContext, delivery: string, tasks: number): Case {
           growth: (report.rss - report.rssIdle) / MB,
           rssBeforeGc: report.rssBeforeGc / MB,
           heapUsed: report.heapUsed / MB,
+          heapGrowth: (report.heapUsed - report.heapIdle) / MB,
           heapTotal: report.heapTotal / MB,
           external: report.external / MB,
           gcsPerThousand: (report.gcs / Math.max(1, tasks)) * 1000,
@@ -86,6 +87,8 @@ function memoryTable(results: Map<string, CaseResult>, tasks: number): string {
           '',
           '',
           '',
+          '',
+          '',
         ]);
         continue;
       }
@@ -98,6 +101,7 @@ function memoryTable(results: Map<string, CaseResult>, tasks: number): string {
         n === 0 ? '–' : num(rss.median - idleRss, 1),
         spreadText(result.metric('rssBeforeGc'), 1),
         spreadText(result.metric('heapUsed'), 1),
+        n === 0 ? '–' : spreadText(result.metric('heapGrowth'), 1),
         spreadText(result.metric('heapTotal'), 1),
         spreadText(result.metric('external'), 1),
         n === 0 ? '–' : spreadText(result.metric('gcsPerThousand'), 2),
@@ -113,6 +117,7 @@ function memoryTable(results: Map<string, CaseResult>, tasks: number): string {
       'over the idle process, MB',
       'RSS MB before GC',
       'heap used MB',
+      'heap growth over its own idle heap, MB',
       'heap reserved MB',
       'external MB',
       'GCs per 1,000 tasks',
@@ -121,12 +126,22 @@ function memoryTable(results: Map<string, CaseResult>, tasks: number): string {
   );
 }
 
+// The issue's bound: RSS after the run at most 10 MB over the same process idle, in every repetition.
+const RSS_GROWTH_LIMIT_MB = 10;
+
+// The worst repetition of `metric`: the bound holds in every one, not in the median.
+function worst(result: CaseResult | undefined, metric: string, label: string): Figure | undefined {
+  if (!result || result.samples.length === 0) return undefined;
+  const value = result.metric(metric).max;
+  return Number.isFinite(value) ? { label, value } : undefined;
+}
+
 function targets(results: Map<string, CaseResult>, tasks: number): TargetRow[] {
   return DELIVERIES.map((delivery) =>
     atMost(
-      `${delivery} consumer RSS after ${num(tasks, 0)} tasks, over idle`,
-      figure(results.get(`${delivery}@${tasks}`), 'growth', delivery),
-      20,
+      `${delivery} consumer RSS after ${num(tasks, 0)} tasks, over its own idle RSS (worst repetition)`,
+      worst(results.get(`${delivery}@${tasks}`), 'growth', delivery),
+      RSS_GROWTH_LIMIT_MB,
       'MB',
     ),
   );
@@ -151,7 +166,9 @@ export async function memorySection(ctx: BenchContext): Promise<SectionReport> {
     `A redis-ipc consumer process (concurrency ${CONCURRENCY}) after handling ${num(sizes.memoryTasks, 0)} tasks, against the same ` +
       'consumer connected and waiting on an empty queue: the same process measured before its first task (the target), and a separate ' +
       'idle process. RSS read after two forced collections (`--expose-gc`), 500 ms after connecting, 300 ms after the last task. ' +
-      'Every process carries the same TypeScript loader (tsx), hence the ~120 MB base.',
+      'Every process carries the same TypeScript loader (tsx), hence the ~120 MB base. Heap and RSS are reported apart: ' +
+      'a heap that stays flat while RSS grows is memory V8 or the allocator kept, not objects held. The target holds in ' +
+      'every repetition: it is judged on the worst one.',
     '',
     memoryTable(results, sizes.memoryTasks),
     '',
