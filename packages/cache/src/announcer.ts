@@ -1,4 +1,4 @@
-import type { RedisClient } from '@redis-ipc/core';
+import { type RedisClient, toIpcError } from '@redis-ipc/core';
 import type { CacheKeys } from './cache-keys.js';
 import { announceScript } from './scripts/announce.js';
 import { setAnnounceScript } from './scripts/set-announce.js';
@@ -11,20 +11,6 @@ import { messageHead } from './wake-message.js';
 // SET ... GET, several times cheaper for the server than a script, and only a write that meets a
 // marker pays a second round trip.
 const ANNOUNCE_WINDOW_MS = 250;
-
-/** One write for {@link Announcer.write}. */
-export interface AnnouncedWrite {
-  /** The cache key. */
-  readonly key: string;
-  /** The stored entry (header and payload). */
-  readonly entry: string | Buffer;
-  /** Time to live in ms, or `undefined` for none. */
-  readonly ttlMs: number | undefined;
-  /** The same as text for `PX` (`''` for none). */
-  readonly ttlText: string;
-  /** The writer's clock, unix ms. */
-  readonly now: number;
-}
 
 /**
  * Writes entries in prefixed mode so that their waiters hear of them, choosing per write between a
@@ -47,34 +33,44 @@ export class Announcer {
     this.#binary = binary;
   }
 
-  /** Writes one entry and wakes its waiters. Rejects with node-redis errors or IpcErrors. */
-  async write(write: AnnouncedWrite): Promise<void> {
-    const { key, entry, ttlMs, now } = write;
+  /**
+   * Writes one entry (`ttlText`: its TTL in ms as text for `PX`, `''` for none; `now`: the writer's
+   * clock, unix ms) and wakes its waiters. Rejects with IpcErrors.
+   */
+  write(key: string, entry: string | Buffer, ttlText: string, now: number): Promise<void> {
     const redisKey = this.#keys.value(key);
-    if (now < this.#announceUntil) {
-      // Readers of this cache were met lately: announce within the write itself, one round trip
-      // and one command (the script's SET and PUBLISH are all Redis runs for it).
-      const awaited = await setAnnounceScript.run(this.#redis, {
-        key: redisKey,
-        channel: this.#keys.channel,
-        entry,
-        ttlText: write.ttlText,
-        head: messageHead(this.#binary ? 'k' : 'v', key),
-        withEntry: !this.#binary,
-      });
-      if (awaited) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
-      return;
-    }
-    const previous = await this.#bytes.sendCommand<Buffer | null>(
-      ttlMs === undefined
-        ? ['SET', redisKey, entry, 'GET']
-        : ['SET', redisKey, entry, 'PX', write.ttlText, 'GET'],
-    );
-    // Only a key someone waits for holds the marker: every other write is this one command.
-    if (previous !== null && isMarker(previous)) {
-      this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
-      await this.#announce(key, redisKey, entry);
-    }
+    if (now < this.#announceUntil) return this.#writeAnnounced(key, redisKey, entry, ttlText, now);
+    // The hot path: one command, and no async frame of our own around it.
+    return this.#bytes
+      .sendCommand<Buffer | null>(
+        ttlText === '' ? ['SET', redisKey, entry, 'GET'] : ['SET', redisKey, entry, 'PX', ttlText, 'GET'],
+      )
+      .then((previous) => {
+        // Only a key someone waits for holds the marker: every other write is this one command.
+        if (previous === null || !isMarker(previous)) return;
+        this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
+        return this.#announce(key, redisKey, entry);
+      }, rejectAsIpcError);
+  }
+
+  // Readers of this cache were met lately: announce within the write itself, one round trip and
+  // one command (the script's SET and PUBLISH are all Redis runs for it).
+  async #writeAnnounced(
+    key: string,
+    redisKey: string,
+    entry: string | Buffer,
+    ttlText: string,
+    now: number,
+  ): Promise<void> {
+    const awaited = await setAnnounceScript.run(this.#redis, {
+      key: redisKey,
+      channel: this.#keys.channel,
+      entry,
+      ttlText,
+      head: messageHead(this.#binary ? 'k' : 'v', key),
+      withEntry: !this.#binary,
+    });
+    if (awaited) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
   }
 
   async #announce(key: string, redisKey: string, entry: string | Buffer): Promise<void> {
@@ -94,6 +90,14 @@ export class Announcer {
           valueHead: messageHead('v', key),
           readIt,
         });
-    await Promise.all([ping, announcing]);
+    try {
+      await Promise.all([ping, announcing]);
+    } catch (error) {
+      throw toIpcError(error);
+    }
   }
+}
+
+function rejectAsIpcError(error: unknown): never {
+  throw toIpcError(error);
 }

@@ -82,19 +82,9 @@ export class StringStore implements EntryStore {
     return isMarker(raw) ? undefined : payloadOf(raw);
   }
 
-  async write(key: string, payload: string | Buffer, ttlMs: number | undefined): Promise<void> {
+  write(key: string, payload: string | Buffer, ttlMs: number | undefined): Promise<void> {
     const entry = this.#header.wrap(payload, ttlMs);
-    try {
-      await this.#announcer.write({
-        key,
-        entry,
-        ttlMs,
-        ttlText: this.#header.ttlText,
-        now: this.#header.now,
-      });
-    } catch (error) {
-      throw toIpcError(error);
-    }
+    return this.#announcer.write(key, entry, this.#header.ttlText, this.#header.now);
   }
 
   async writeMany(entries: readonly PayloadEntry[], ttlMs: number | undefined): Promise<void> {
