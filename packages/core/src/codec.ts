@@ -25,15 +25,18 @@ function dropPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
-// Text that could hold such a key: spelled out, or written with escapes (`"\u005f_proto__"`).
-const PROTO_HINT = /__proto__|constructor|\\u/;
+// Text that could hold such a key: spelled out, or written with escapes (`"\u005f_proto__"`). Three
+// native substring searches cost less than one regular expression with alternatives.
+function mayHoldPrototypeKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
+}
 
 /**
  * `JSON.parse` that drops `__proto__` keys (and `constructor.prototype`), so decoded data can never be
  * used to pollute prototypes later. Text that cannot hold such a key takes the plain, fast path.
  */
 export function safeJsonParse(text: string): unknown {
-  return PROTO_HINT.test(text) ? JSON.parse(text, dropPrototypeKeys) : JSON.parse(text);
+  return mayHoldPrototypeKey(text) ? JSON.parse(text, dropPrototypeKeys) : JSON.parse(text);
 }
 
 /** The default codec: JSON text, parsed without prototype pollution. */
