@@ -1,7 +1,7 @@
 import { bufferCodec, DecodeError, PayloadCodec, stringCodec } from '@redis-ipc/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Envelope, parseItem, validateTaskId } from './envelope.js';
+import { Envelope, ItemHead, NEEDS_FULL_DECODE, parseItem, validateTaskId } from './envelope.js';
 
 describe('parseItem', () => {
   it('reads the head we and serde_json write without parsing the content', () => {
@@ -65,6 +65,47 @@ describe('Envelope', () => {
     expect((error as DecodeError).id).toBe('x');
     expect((error as DecodeError).issues?.length).toBe(1);
     expect(() => envelope.decode('garbage', '#1')).toThrow(DecodeError);
+  });
+
+  it('decodes items in our exact head on the fast path, as the full decode does', async () => {
+    const envelope = new Envelope(new PayloadCodec<unknown>(), 'client-1');
+    const head = new ItemHead();
+    const item = envelope.encode('id-1', { a: [1, 'x'] });
+    expect(envelope.decodeFast(item, head)).toEqual({ a: [1, 'x'] });
+    expect(head).toEqual({ id: 'id-1', producer: 'client-1' });
+    expect(envelope.decodeFast('{"uuid":"r-2","content":"s"}', head)).toBe('s');
+    expect(head).toEqual({ id: 'r-2', producer: undefined });
+    // Content that could hold a prototype key takes the full decode, which drops the key.
+    const polluted = '{"uuid":"p","content":{"__proto__":{"x":1},"b":2}}';
+    expect(envelope.decodeFast(polluted, head)).toBe(NEEDS_FULL_DECODE);
+    expect(envelope.decodeFast('{"uuid":"p","content":{"\\u005f_proto__":1}}', head)).toBe(NEEDS_FULL_DECODE);
+    expect(envelope.decodeFast('{"uuid":"p","content":{"constructor":1}}', head)).toBe(NEEDS_FULL_DECODE);
+    const { value } = (await envelope.decode(polluted, undefined)) as { value: object };
+    expect(Object.keys(value)).toEqual(['b']);
+    // What the fast path leaves to the full decode, which gives the same value or the DecodeError.
+    for (const other of [
+      '{"uuid":"a\\"b","content":1}',
+      '{"uuid":"a\\u0041","content":1}',
+      '{"uuid":"a","producer":"p\\"q","content":1}',
+      '{"uuid":"a","producer":7,"content":1}',
+      '{ "uuid":"a","content":1}',
+      '{"content":1,"uuid":"a"}',
+      '{"uuid":7,"content":1}',
+      '{"uuid":"a","content":}',
+      '{"uuid":"a","content":1',
+      '{"uuid":"a","content":{"b":}}',
+      '{"uuid":"a"}',
+      'nope',
+    ]) {
+      expect(envelope.decodeFast(other, head)).toBe(NEEDS_FULL_DECODE);
+    }
+    expect((await envelope.decode('{"uuid":"a\\"b","content":1}', undefined)).parsed.id).toBe('a"b');
+    expect(() => envelope.decode('{"uuid":"a","content":{"b":}}', undefined)).toThrow(DecodeError);
+    // Another codec or a schema always takes the full decode.
+    const text = new Envelope(new PayloadCodec({ codec: stringCodec }), undefined);
+    expect(text.decodeFast(text.encode('t', 'x'), head)).toBe(NEEDS_FULL_DECODE);
+    const checked = new Envelope(new PayloadCodec({ schema: z.object({ a: z.number() }) }), undefined);
+    expect(checked.decodeFast('{"uuid":"x","content":{"a":1}}', head)).toBe(NEEDS_FULL_DECODE);
   });
 
   it('refuses task ids that would need escaping', () => {

@@ -1,7 +1,7 @@
 import { DecodeError, type IpcClient, PayloadCodec, type PayloadOptions } from '@redis-ipc/core';
 import { retryTransient } from '@redis-ipc/core/internal';
 import type { Entry } from './dispatcher.js';
-import { type Decoded, Envelope } from './envelope.js';
+import { type Decoded, Envelope, ItemHead, NEEDS_FULL_DECODE } from './envelope.js';
 import type { QueueKeys, ReaderKeys } from './queue-keys.js';
 import type { DecodeErrorPolicy } from './read-options.js';
 import { deadLetterScript } from './scripts/dead-letter.js';
@@ -42,6 +42,8 @@ export interface ItemDecoderOptions<T> {
 export class ItemDecoder<T> {
   readonly #options: ItemDecoderOptions<T>;
   readonly #envelope: Envelope<T>;
+  // Filled by each fast decode, read at once: no object per item.
+  readonly #head = new ItemHead();
 
   constructor(options: ItemDecoderOptions<T>) {
     this.#options = options;
@@ -59,13 +61,18 @@ export class ItemDecoder<T> {
     generation: number,
     suspect: boolean,
   ): Entry<T> | undefined | Promise<Entry<T> | undefined> {
+    const { owner } = this.#options;
+    const head = this.#head;
+    const fast = this.#envelope.decodeFast(item, head);
+    if (fast !== NEEDS_FULL_DECODE) {
+      return new QueueTask(owner, item, seq, deliveries, generation, head.id, fast, head.producer, suspect);
+    }
     let decoded: Decoded<T> | Promise<Decoded<T>>;
     try {
       decoded = this.#envelope.decode(item, undefined);
     } catch (error) {
       return this.#undecodable({ item, seq, deliveries }, error);
     }
-    const { owner } = this.#options;
     if (decoded instanceof Promise) {
       return decoded.then(
         ({ parsed, value }) =>

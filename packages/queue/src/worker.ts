@@ -2,6 +2,7 @@ import { DecodeError, TimeoutError } from '@redis-ipc/core';
 import {
   backoffDelay,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  isThenable,
   onAbort,
   runHandler,
   sleep,
@@ -104,7 +105,7 @@ export interface WorkerHost<T> {
   failed(event: TaskFailedEvent<T>): void;
 }
 
-// The outcome callbacks of a lane's handler runs, for the task it runs now.
+// The outcome callbacks of a lane's asynchronous handler runs, for the task it runs now.
 interface LaneOutcome<T> {
   task: QueueTask<T> | undefined;
   readonly returned: () => void;
@@ -141,6 +142,8 @@ export class TaskWorker<T> implements Worker {
   // Removes the listener on the caller's signal, which may outlive this worker by far.
   readonly #removeSignalListener: () => void;
   #running = 0;
+  // Mirrors #stop.signal.aborted: a field read per task rather than the signal's checked getter.
+  #stopped = false;
   #closing: Promise<void> | undefined;
 
   constructor(host: WorkerHost<T>, handler: TaskHandler<T>, concurrency: number, options: ProcessOptions) {
@@ -152,6 +155,7 @@ export class TaskWorker<T> implements Worker {
     this.#stop.signal.addEventListener(
       'abort',
       () => {
+        this.#stopped = true;
         this.#removeSignalListener();
         host.cancel(this);
         host.countConsumer(-1);
@@ -203,30 +207,30 @@ export class TaskWorker<T> implements Worker {
   }
 
   async #lane(): Promise<void> {
-    const signal = this.#stop.signal;
     // How long this lane's last handler ran: after a quick one, the tasks of a burst are marked as
     // started together.
     let lastRunMs = Number.POSITIVE_INFINITY;
     // A quick lane stays quick: its handlers are timed one run in 16 (each clock read costs).
     let runs = 0;
-    // Without a time limit, a lane runs one handler at a time: one outcome object serves them all.
+    // Without a time limit, a lane runs one asynchronous handler at a time: one outcome object serves
+    // them all.
     const lane: LaneOutcome<T> = {
       task: undefined,
       returned: () => this.#returned(lane.task!),
       threw: (error) => this.#threw(lane.task!, error),
     };
-    for (let failures = 0; !signal.aborted && !this.#host.stopped; ) {
+    for (let failures = 0; !this.#stopped && !this.#host.stopped; ) {
       // A buffered task is taken at once; only an empty buffer costs a wait.
       let entry = this.#host.poll();
       try {
         entry ??= await this.#host.next(this);
       } catch (error) {
-        if (signal.aborted || this.#host.stopped) return;
+        if (this.#stopped || this.#host.stopped) return;
         // Not a task's failure, nor a transient one (the refill loop retries those): a reply error,
         // say. Report it and back off rather than spin.
         this.#host.reportError(error);
         try {
-          await sleep(backoffDelay(failures++), signal);
+          await sleep(backoffDelay(failures++), this.#stop.signal);
         } catch {
           return;
         }
@@ -253,12 +257,23 @@ export class TaskWorker<T> implements Worker {
   }
 
   // Runs the handler; returns a promise only when the handler did, so a synchronous handler costs no
-  // extra turn of the event loop.
+  // extra turn of the event loop, and (without a time limit) no object at all.
   #handle(task: QueueTask<T>, lane: LaneOutcome<T>): Promise<void> | undefined {
     this.#running++;
     if (this.#timeoutMs === Number.POSITIVE_INFINITY) {
+      let result: unknown;
+      try {
+        result = this.#handler(task.value, task);
+      } catch (error) {
+        this.#threw(task, error);
+        return undefined;
+      }
+      if (!isThenable(result)) {
+        this.#returned(task);
+        return undefined;
+      }
       lane.task = task;
-      return runHandler(this.#handler, [task.value, task], lane);
+      return Promise.resolve(result).then(lane.returned, lane.threw);
     }
     // Past its time limit a handler runs on beside the lane's next one: an outcome of its own.
     const handled = runHandler(this.#handler, [task.value, task], {
