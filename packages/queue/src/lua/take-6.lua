@@ -64,12 +64,12 @@ if not onlyIfLanded then
 end
 
 local taken = {}
--- The landing list holds at most what one blocking wait moved (the newest at the left).
-local landed = redis.call('LRANGE', landing, 0, -1)
+-- The landing list holds what one blocking wait moved (the newest at the left): popped from the
+-- right, oldest first, in one call that also empties it.
+local landed = redis.call('RPOP', landing, 1000) or {}
 if #landed > 0 then
-  redis.call('DEL', landing)
   local back = {}
-  for i = #landed, 1, -1 do
+  for i = 1, #landed do
     if isOwn(landed[i]) then back[#back + 1] = landed[i] else taken[#taken + 1] = landed[i] end
   end
   -- Skipped items return to the head in their order.
