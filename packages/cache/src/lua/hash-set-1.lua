@@ -7,7 +7,9 @@
 -- ARGV[3 + 3k], ARGV[4 + 3k], ARGV[5 + 3k]: field, stored entry, head of its message (k = 0, 1, ...)
 -- Reply: the number of fields written
 local channel, ttl = ARGV[1], ARGV[2]
-local listening = redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0
+-- Whether anyone listens is learnt from the first PUBLISH itself (its reply counts the receivers):
+-- on a cluster it runs as SPUBLISH, whose subscribers PUBSUB NUMSUB would not count.
+local listening = true
 local written = 0
 for i = 3, #ARGV, 3 do
   local field, entry = ARGV[i], ARGV[i + 1]
@@ -16,7 +18,7 @@ for i = 3, #ARGV, 3 do
     redis.pcall('HPEXPIRE', KEYS[1], ttl, 'FIELDS', 1, field)
   end
   if listening then
-    redis.call('PUBLISH', channel, ARGV[i + 2] .. entry)
+    listening = redis.call('PUBLISH', channel, ARGV[i + 2] .. entry) > 0
   end
   written = written + 1
 end

@@ -15,7 +15,9 @@ for _, key in ipairs(KEYS) do
   end
 end
 local marker, channel, ttl, withEntry = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
-local listening = redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0
+-- Whether anyone listens is learnt from a PUBLISH's reply (the receivers it reached): on a cluster
+-- it runs as SPUBLISH, whose subscribers PUBSUB NUMSUB would not count.
+local listening = true
 for i, key in ipairs(KEYS) do
   local entry, head = ARGV[3 + 2 * i], ARGV[4 + 2 * i]
   local previous
@@ -25,7 +27,7 @@ for i, key in ipairs(KEYS) do
     previous = redis.call('SET', key, entry, 'PX', ttl, 'GET')
   end
   if listening or previous == marker then
-    redis.call('PUBLISH', channel, withEntry and (head .. entry) or head)
+    listening = redis.call('PUBLISH', channel, withEntry and (head .. entry) or head) > 0
   end
 end
 return #KEYS
