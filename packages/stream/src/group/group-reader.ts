@@ -1,4 +1,4 @@
-import { isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
+import { isIpcError, type RedisClient, TimeoutError, toIpcError } from '@redis-ipc/core';
 import { onAbort, sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { entryClient } from '../entry-decoder.js';
 import { GroupMissingError } from '../group-missing-error.js';
@@ -7,11 +7,11 @@ import { judgeGap } from '../read/position.js';
 import { CREATE_GROUP } from '../scripts/create-group.js';
 import { FIX_READ_COUNTER } from '../scripts/fix-read-counter.js';
 import { SKIP_GAP } from '../scripts/skip-gap.js';
-import { STATE } from '../scripts/state.js';
 import type { StreamGap } from '../stream-event.js';
 import { compareIds, isSuccessor } from '../stream-id.js';
 import { entryId, type ReplyEntry } from '../stream-reply.js';
 import type { GroupScope } from './group-scope.js';
+import { waitForNewEntries } from './new-entries-wait.js';
 import { type ReadGroupReply, readGroup } from './read-transaction.js';
 
 /** An entry this consumer holds and has not handed out yet. */
@@ -63,9 +63,10 @@ export class GroupReader {
   #wake: AbortController | undefined;
   #reading: Promise<string> | undefined;
   #caughtUp = true;
-  // The last read began right after the group's position (a backlog): the next one is likely to as
-  // well, so it does not ask for the stream's state up front.
-  #successive = false;
+  // The group's last-delivered-id after the last read.
+  #position: string | undefined;
+  // The blocking connection runs the read behind its wait (not on a cluster): learnt from the last wait.
+  #readsBehindWait = false;
 
   constructor(scope: GroupScope, host: GroupReaderHost) {
     this.#scope = scope;
@@ -158,24 +159,39 @@ export class GroupReader {
         this.#reclaimed = [];
         return;
       }
-      const lookDeadline = sharedDeadline(deadline, this.#scope.ipc.redis.isReady);
-      const position = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
-      if (this.buffer.size > 0 && this.#reading) {
-        // A backlog: the next read has started. node-redis writes commands in the event loop's check
-        // phase, so without this turn it would go out only after this batch has been handled, and
-        // the consumer would wait for every read rather than handle one batch while reading the next.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      let position = this.#position;
+      // The last read came back short (caught up) and the wait carries a read: no look first.
+      if (position === undefined || !this.#waitCarriesRead(deadline)) {
+        const lookDeadline = sharedDeadline(deadline, this.#scope.ipc.redis.isReady);
+        position = await waitFor(this.#startReading(), signal, lookDeadline, timeoutMs);
+        if (this.buffer.size > 0 && this.#reading) await readAheadTurn();
+        // A reclaim may have landed during the read: take it rather than wait.
+        if (this.buffer.size > 0 || this.#reclaimed.length > 0) continue;
       }
-      // A reclaim may have landed during the read: take it rather than wait.
-      if (this.buffer.size > 0 || this.#reclaimed.length > 0) continue;
       const remaining = deadline - performance.now();
       if (remaining < 1) throw new TimeoutError(timeoutMs);
       await this.#waitForNew(position, remaining, timeoutMs, signal);
+      if (this.buffer.size > 0) {
+        this.#readAhead();
+        if (this.#reading) await readAheadTurn();
+      }
     }
   }
 
-  // Waits without consuming (XREAD, not XREADGROUP) until something follows `position`; a reclaim
-  // or a missing group wakes it early.
+  // Whether the next wait can do without a look first: it carries a read, the last read was not a
+  // full batch, there is time to wait, and Redis is reachable (else the look reports it).
+  #waitCarriesRead(deadline: number): boolean {
+    return (
+      this.#readsBehindWait &&
+      this.#caughtUp &&
+      deadline - performance.now() >= 1 &&
+      this.#scope.ipc.redis.isReady
+    );
+  }
+
+  // Waits without consuming until something follows `position`, with the next read right behind the
+  // wait where the connection allows (see waitForNewEntries); a reclaim or a missing group wakes it
+  // early. What a read behind the wait took is in the buffer even when the wait itself failed.
   async #waitForNew(
     position: string,
     remaining: number,
@@ -188,25 +204,19 @@ export class GroupReader {
     // and nothing left registered on a long-lived signal).
     const stopForwarding = onAbort(signal, () => wake.abort(signal.reason));
     try {
-      await this.#scope.ipc.blocking(
-        (redis, wait) =>
-          redis.sendCommand([
-            'XREAD',
-            'COUNT',
-            '1',
-            'BLOCK',
-            String(wait.ms),
-            'STREAMS',
-            this.#scope.keys.main,
-            position,
-          ]),
-        {
-          timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
-          signal: wake.signal,
-        },
-      );
+      const outcome = await waitForNewEntries(this.#scope, {
+        position,
+        timeoutMs: Number.isFinite(timeoutMs) ? remaining : Number.POSITIVE_INFINITY,
+        signal: wake.signal,
+        read: (redis) => this.#readNew(redis),
+        landed: () => this.buffer.size > 0 || this.#reclaimed.length > 0,
+      });
+      this.#readsBehindWait = outcome === 'read';
     } catch (error) {
-      if (isIpcError(error, 'IPC_TIMEOUT')) throw new TimeoutError(timeoutMs, { cause: error });
+      if (isIpcError(error, 'IPC_TIMEOUT')) {
+        if (this.buffer.size > 0) return;
+        throw new TimeoutError(timeoutMs, { cause: error });
+      }
       // Woken by a reclaim or a missing group: go and see.
       if (!(wake.signal.aborted && !signal.aborted && isIpcError(error, 'IPC_ABORTED'))) throw error;
     } finally {
@@ -222,14 +232,7 @@ export class GroupReader {
     const reading = this.#readNew().then(
       (position) => {
         this.#reading = undefined;
-        if (
-          !this.#caughtUp &&
-          this.#host.looping() &&
-          !this.#host.closing() &&
-          this.buffer.size <= this.#scope.settings.batchSize
-        ) {
-          this.#startReading().catch(() => {});
-        }
+        this.#readAhead();
         return position;
       },
       (error: unknown) => {
@@ -241,20 +244,31 @@ export class GroupReader {
     return reading;
   }
 
-  // Reads new entries with the group's position before and the stream's state after (one
-  // transaction), decides about gaps, fills the buffer; returns the group's last-delivered-id.
-  async #readNew(): Promise<string> {
+  // While a loop runs and the last read was a full batch (a backlog), starts the next read at once.
+  #readAhead(): void {
+    if (
+      !this.#caughtUp &&
+      this.#host.looping() &&
+      !this.#host.closing() &&
+      this.buffer.size <= this.#scope.settings.batchSize
+    ) {
+      this.#startReading().catch(() => {});
+    }
+  }
+
+  // Reads new entries (on `redis`, the shared connection unless given) with the group's position
+  // before and the stream's state after (one transaction), decides about gaps, fills the buffer;
+  // returns the group's last-delivered-id.
+  async #readNew(redis: RedisClient = this.#scope.ipc.redis): Promise<string> {
     if (this.#missing) throw this.#missing;
-    const client = entryClient(this.#scope.ipc.redis, this.#scope.binary);
     const key = this.#scope.keys.main;
     let read: ReadGroupReply;
     try {
-      read = await readGroup(client, {
+      read = await readGroup(entryClient(redis, this.#scope.binary), {
         key,
         group: this.#scope.group,
         consumer: this.#scope.consumer,
         count: this.#scope.settings.batchSize,
-        withState: !this.#successive,
       });
     } catch (error) {
       throw this.noteMissing(error) ?? error;
@@ -267,10 +281,10 @@ export class GroupReader {
     let gapIndex = 0;
     this.#caughtUp = entries.length < this.#scope.settings.batchSize;
     // An entry right after the group's previous position: nothing can be missing in between.
-    this.#successive = first !== undefined && isSuccessor(before, first);
-    if (!this.#successive) {
-      // Read after the transaction when it did not carry it: judged as a look that may be late.
-      const state = read.state ?? (await STATE.run(client, { key })).state;
+    if (first === undefined || !isSuccessor(before, first)) {
+      // Judged as a look that may be late (though read in the same transaction): an empty read
+      // after deleted entries then goes through SKIP_GAP, which moves the group past them.
+      const { state } = read;
       const judgement = judgeGap(before, offset, entries, state, false);
       if (judgement.gap) {
         const found = judgement.gap;
@@ -315,6 +329,7 @@ export class GroupReader {
       ids.push(id);
     }
     if (gap && gapIndex >= entries.length) items.push({ gap });
+    this.#position = position;
     if (this.#host.closing() && ids.length > 0) {
       // Landed after close: left pending, for other consumers to reclaim.
       return position;
@@ -324,6 +339,13 @@ export class GroupReader {
     else this.buffer.push(items);
     return position;
   }
+}
+
+// A backlog: the next read has started. node-redis writes commands in the event loop's check phase,
+// so without this turn it would go out only after this batch has been handled, and the consumer would
+// wait for every read rather than handle one batch while reading the next.
+function readAheadTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 // NOGROUP (also inside a transaction or a script), or the stream itself is gone.

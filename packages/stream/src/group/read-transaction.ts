@@ -9,8 +9,6 @@ export interface ReadGroupInput {
   readonly group: string;
   readonly consumer: string;
   readonly count: number;
-  /** Read the stream's state in the same transaction (when the last read did not follow on). */
-  readonly withState: boolean;
 }
 
 /** One read of new entries, with what the gap check needs. */
@@ -21,20 +19,23 @@ export interface ReadGroupReply {
   readonly entriesRead: number | undefined;
   /** The entries now delivered to this consumer. */
   readonly entries: ReplyEntry[];
-  /** The stream's state right after the read, when asked for (read in the same transaction). */
-  readonly state: StreamState | undefined;
+  /** The stream's state right after the read (read in the same transaction). */
+  readonly state: StreamState;
 }
 
 /**
- * XREADGROUP '>' in one transaction with the group's position before it (XINFO GROUPS) and, when
- * asked, the stream's state after it (XINFO STREAM): one round trip. A transaction rather than a
- * script, so the entries are not converted to Lua and back. Rejects with the transaction's error
- * (NOGROUP when the group or the stream is gone).
+ * XREADGROUP '>' in one transaction with the group's position before it (XINFO GROUPS) and the
+ * stream's state after it (XINFO STREAM): one round trip, whatever the gap check needs. The state is
+ * always asked for: it costs Redis little, while a read that needs it and lacks it (one that does
+ * not follow on from the group's position, as at every new millisecond, or at the trimming edge)
+ * would cost a round trip more. A transaction rather than a script, so the entries are not
+ * converted to Lua and back. Rejects with the transaction's error (NOGROUP when the group or the
+ * stream is gone).
  */
 export async function readGroup(client: RedisClient, input: ReadGroupInput): Promise<ReadGroupReply> {
   let replies: unknown[];
   try {
-    const transaction = client
+    replies = (await client
       .multi()
       .addCommand(['XINFO', 'GROUPS', input.key])
       .addCommand([
@@ -47,9 +48,9 @@ export async function readGroup(client: RedisClient, input: ReadGroupInput): Pro
         'STREAMS',
         input.key,
         '>',
-      ]);
-    if (input.withState) transaction.addCommand(['XINFO', 'STREAM', input.key]);
-    replies = (await transaction.exec()) as unknown[];
+      ])
+      .addCommand(['XINFO', 'STREAM', input.key])
+      .exec()) as unknown[];
   } catch (error) {
     throw toIpcError(error);
   }
@@ -60,7 +61,7 @@ export async function readGroup(client: RedisClient, input: ReadGroupInput): Pro
     before: fieldOf(mine, 'last-delivered-id') ?? START_ID,
     entriesRead: read === undefined ? undefined : Number(read),
     entries: streamEntriesOf(replies[1]),
-    state: input.withState ? stateOfInfo(replies[2]) : undefined,
+    state: stateOfInfo(replies[2]),
   };
 }
 

@@ -210,13 +210,15 @@ export function testStreamGuarantees(target: TestTarget): void {
       const running = a.process((value) => {
         handled.push(value);
       });
-      await t.until(() => handled.length === 5);
-      await t.plain.sendCommand(['XGROUP', 'DESTROY', writer.key, 'g']);
-      await writer.publish(5);
-      const outcome = await running.then(
+      // Watched from now on: the loop may end before the publish below has been answered.
+      const ended = running.then(
         () => 'resolved',
         (error: unknown) => error,
       );
+      await t.until(() => handled.length === 5);
+      await t.plain.sendCommand(['XGROUP', 'DESTROY', writer.key, 'g']);
+      await writer.publish(5);
+      const outcome = await ended;
       expect(isGroupMissingError(outcome)).toBe(true);
       expect(handled).toEqual([0, 1, 2, 3, 4]);
       expect(errors.filter(isGroupMissingError)).toHaveLength(1);
