@@ -46,6 +46,9 @@ export class Pump<T> {
   #taking: Promise<TakeOutcome> | undefined;
   // The blocking wait in progress: aborted when nobody wants a task any more.
   #wait: { readonly controller: AbortController; readonly ended: Promise<void> } | undefined;
+  // Serves wait after wait until one is ended (an AbortController costs microseconds to make, and each
+  // wait removes its listener when it settles); replaced once aborted.
+  #waitController: AbortController | undefined;
   // Pauses in a row while only this client's own tasks wait (skipOwn): they grow, up to skipOwnPollMs.
   #ownPolls = 0;
 
@@ -74,6 +77,7 @@ export class Pump<T> {
   endWait(): Promise<void> | undefined {
     const wait = this.#wait;
     if (!wait) return undefined;
+    if (this.#waitController === wait.controller) this.#waitController = undefined;
     wait.controller.abort();
     return wait.ended;
   }
@@ -170,7 +174,11 @@ export class Pump<T> {
   }
 
   async #waitForPush(nextDueMs: number): Promise<void> {
-    const controller = new AbortController();
+    let controller = this.#waitController;
+    if (controller === undefined || controller.signal.aborted) {
+      controller = new AbortController();
+      this.#waitController = controller;
+    }
     let ended!: () => void;
     const wait = { controller, ended: new Promise<void>((resolve) => (ended = resolve)) };
     this.#wait = wait;
