@@ -289,7 +289,7 @@ export class Settlement<T> implements TaskOwner<T> {
     for (let start = 0; start < acks.length; start += TOKENS_PER_COMMAND) {
       const end = Math.min(acks.length, start + TOKENS_PER_COMMAND);
       const command = ['HDEL', this.#reader.inflight];
-      for (let i = start; i < end; i++) command.push(String(acks[i]!.seq));
+      for (let i = start; i < end; i++) command.push(tokenText(acks[i]!.seq));
       const chunk = start === 0 && end === acks.length ? acks : acks.slice(start, end);
       sends.push(
         (this.#ipc.redis.sendCommand(command) as Promise<number>).then((removed) =>
@@ -319,6 +319,17 @@ export class Settlement<T> implements TaskOwner<T> {
 }
 
 function noop(): void {}
+
+/**
+ * A token in decimal, as the take script named its field. Not `String(seq)`: V8 keeps the text of
+ * every number it turns into a string in a cache that lives in the old generation, so each new
+ * token's string outlived two young-generation collections and was promoted; at a token per task the
+ * old generation (and with it the process's RSS) grew all run long. `toFixed(0)` makes the same text
+ * (tokens are integers far below 1e21) without that cache, so the string dies young.
+ */
+function tokenText(seq: number): string {
+  return seq.toFixed(0);
+}
 
 /** The owner of popped (at-most-once) tasks: nothing to settle. */
 export const poppedOwner: TaskOwner<never> = {
