@@ -23,19 +23,25 @@ export interface ReadReport extends ConsumeReport {
   readonly startAt: number;
 }
 
-export const publisher: Role<PublishParams, PublishReport> = async ({ url, params }) => {
-  const redis = await connectRaw(url, params.variant as TimeoutMode);
+export const publisher: Role<PublishParams, PublishReport> = ({ url, params }) =>
+  xAddPublisher(url, params.name, params.variant as TimeoutMode, params);
+
+/**
+ * The hand-written producer: one `XADD MAXLEN ~` per event, pipelined, to the Redis key `key`. Also
+ * the neutral producer that feeds every consumer of the keep-up case.
+ */
+export async function xAddPublisher(url: string, key: string, mode: TimeoutMode, params: PublishParams) {
+  const redis = await connectRaw(url, mode);
   const trim = {
     TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: params.maxLen ?? MAX_LEN },
   } as const;
-  const side = warmUpName(params.name);
+  const side = warmUpName(key);
   await warmUp(params, (task) => redis.xAdd(side, '*', { content: JSON.stringify(task) }, trim));
   return {
-    run: () =>
-      publishAll(params, (task) => redis.xAdd(params.name, '*', { content: JSON.stringify(task) }, trim)),
+    run: () => publishAll(params, (task) => redis.xAdd(key, '*', { content: JSON.stringify(task) }, trim)),
     close: () => closeAll([redis]),
   };
-};
+}
 
 function reading(
   params: ReadParams,

@@ -6,7 +6,7 @@ import { nowNs } from '../harness/clock.js';
 import type { Task } from '../harness/payload.js';
 import type { Role } from '../harness/role.js';
 import { Tracker, untilDone } from '../harness/tracker.js';
-import type { ReadReport } from './raw.js';
+import { type ReadReport, xAddPublisher } from './raw.js';
 import {
   GROUP,
   MAX_LEN,
@@ -25,9 +25,14 @@ const HANDLER_CONCURRENCY = 64;
 
 export const publisher: Role<PublishParams, PublishReport> = async ({ url, params }) => {
   const ipc = createClient(url);
-  await ipc.connect();
   const maxLen = params.maxLen ?? MAX_LEN;
   const stream = createWriteStream<Task>(ipc, params.name, { maxLen });
+  if (params.producer === 'hand-written') {
+    // The neutral producer, writing to this stream's Redis key.
+    await ipc.close();
+    return xAddPublisher(url, stream.key, 'off', params);
+  }
+  await ipc.connect();
   const side = createWriteStream<Task>(ipc, warmUpName(params.name), { maxLen });
   await warmUp(params, (task) => side.publish(task));
   return {

@@ -22,6 +22,11 @@ export interface PublishParams {
   readonly variant: string;
   /** Events published to {@link warmUpName} before the measured part (throughput runs). @default 0 */
   readonly warmUp?: number;
+  /**
+   * `'hand-written'`: whatever the peer, publish with the hand-written `XADD` (timeout off) to the
+   * peer's stream key, so every consumer is fed the same way. @default the peer's own producer
+   */
+  readonly producer?: 'hand-written';
 }
 
 /** Parameters of a stream reader (fan-out or consumer group). */

@@ -186,7 +186,6 @@ function latencyCase(ctx: BenchContext, peer: StreamPeer, kind: 'read' | 'group'
 // by the same neutral producer (hand-written XADD, timeout off), so the ratio measures the consumer;
 // publish has its own figures above.
 const KEEP_UP_PEERS = ['ipc', 'raw-off'];
-const KEEP_UP_PRODUCER = { module: 'stream/raw.ts', variant: 'off' } as const;
 
 function keepUpCase(ctx: BenchContext, peer: StreamPeer): Case {
   const n = ctx.options.sizes.streamEvents;
@@ -210,10 +209,11 @@ function keepUpCase(ctx: BenchContext, peer: StreamPeer): Case {
         n,
         inFlight: IN_FLIGHT,
         maxLen: TRIMMED_MAX_LEN,
-        variant: KEEP_UP_PRODUCER.variant,
+        variant: peer.variant,
+        producer: 'hand-written',
       };
       const publisher = startRole<PublishReport>(
-        KEEP_UP_PRODUCER.module,
+        peer.module,
         'publisher',
         ctx.server.url,
         publishParams,
