@@ -19,7 +19,6 @@ export const LIBRARY_COMMANDS: readonly string[] = [
   'subscribe',
   'unsubscribe',
   'publish',
-  'pubsub|numsub',
   // Keys in general.
   'exists',
   'type',
