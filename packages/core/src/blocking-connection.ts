@@ -155,7 +155,16 @@ export class BlockingConnection {
     }
     // A refused UNBLOCK will not become an accepted one: close at once rather than wait for a reply.
     if (!settled && !refusedControls.has(control)) await Promise.race([done, pause(UNBLOCK_RETRY_MS * 5)]);
-    if (!settled) this.destroy();
+    if (!settled) {
+      this.destroy();
+      // The server learns of the close on its own schedule, and until it does the closed connection
+      // still waits and can take a value nobody will read. The close was sent before this round trip,
+      // so once the reply is back the server has dropped the connection: nothing pushed afterwards
+      // can reach it.
+      if (control.isReady) {
+        await Promise.race([control.sendCommand(['PING']).catch(() => {}), pause(UNBLOCK_TIMEOUT_MS)]);
+      }
+    }
     await done;
     timers.abort();
   }
