@@ -177,8 +177,8 @@ export function testQueue(target: TestTarget, { delivery }: QueueSuiteOptions): 
       }
       expect(seen).toEqual([1, 2]);
 
+      let count = 0;
       const looping = (async () => {
-        let count = 0;
         for await (const task of reader) {
           count++;
           void task.ack();
@@ -186,7 +186,7 @@ export function testQueue(target: TestTarget, { delivery }: QueueSuiteOptions): 
         return count;
       })();
       await writer.push({ n: 3 });
-      await pause(100);
+      await until(() => count === 1, 5000, 'third task seen');
       await reader.close();
       await expect(looping).resolves.toBe(1);
       expect(await reader.inFlight()).toBe(0);

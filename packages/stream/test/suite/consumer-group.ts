@@ -124,8 +124,8 @@ export function testConsumerGroup(target: TestTarget): void {
 
     it('keeps refreshing events a live consumer holds, so a long handler is not reclaimed', async () => {
       const writer = createWriteStream<number>(ipc, 'long');
-      const slow = group<number>('long', 'g', 'slow', { minIdleMs: 300, reclaimIntervalMs: 100 });
-      const idle = group<number>('long', 'g', 'idle', { minIdleMs: 300, reclaimIntervalMs: 100 });
+      const slow = group<number>('long', 'g', 'slow', { minIdleMs: 500, reclaimIntervalMs: 100 });
+      const idle = group<number>('long', 'g', 'idle', { minIdleMs: 500, reclaimIntervalMs: 100 });
       await Promise.all([slow.ready(), idle.ready()]);
       await writer.publish(1);
       const handled: string[] = [];
@@ -133,17 +133,17 @@ export function testConsumerGroup(target: TestTarget): void {
       const slowLoop = slow.process(
         async (value) => {
           started = true;
-          await pause(1200);
+          await pause(2000);
           handled.push(`slow ${value}`);
         },
-        { signal: AbortSignal.timeout(1500) },
+        { signal: AbortSignal.timeout(2500) },
       );
       await waitUntil(() => started, 2000, 'slow handler started');
       const stolen: string[][] = [];
       idle.on('reclaimed', (ids) => stolen.push(ids));
       // Four times minIdleMs pass while the slow handler runs; the idle consumer looks all along.
       const idleLoop = idle.process((value) => handled.push(`idle ${value}`), {
-        signal: AbortSignal.timeout(1500),
+        signal: AbortSignal.timeout(2500),
       });
       await slowLoop;
       await idleLoop;
