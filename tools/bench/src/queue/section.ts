@@ -380,7 +380,7 @@ function targets(through: Map<string, CaseResult>, latency: Map<string, CaseResu
           `${label} hand-off p50 at 1,000/s, c${c}`,
           figure(latency.get(`${id}@${c}`), 'p50'),
           raw,
-          0.1,
+          0.05,
           'ms',
         ),
       );
