@@ -3,6 +3,8 @@
  * Import it only from redis-ipc's own packages.
  * @packageDocumentation
  */
+
+export { mayHoldPrototypeKey } from './codec.js';
 export { AckBatcher, type AckBatcherOptions } from './internal/ack-batcher.js';
 export { Fifo } from './internal/fifo.js';
 export {

@@ -5,6 +5,7 @@ import {
   type PayloadCodec,
   safeJsonParse,
 } from '@redis-ipc/core';
+import { mayHoldPrototypeKey } from '@redis-ipc/core/internal';
 
 /** Longest task id a caller may give, in characters. */
 export const MAX_TASK_ID_LENGTH = 200;
@@ -241,16 +242,6 @@ function parseSlowly(raw: string): ParsedItem | undefined {
     producer: typeof producer === 'string' ? producer : undefined,
     content: JSON.stringify(content),
   };
-}
-
-// The text from `start` on could hold a `__proto__` or `constructor` key, spelled out or escaped: the
-// hint safeJsonParse looks for, searched in place rather than in a copy.
-function mayHoldPrototypeKey(raw: string, start: number): boolean {
-  return (
-    raw.indexOf('__proto__', start) !== -1 ||
-    raw.indexOf('constructor', start) !== -1 ||
-    raw.indexOf('\\u', start) !== -1
-  );
 }
 
 // Index just past the closing quote of the JSON string starting at `start` (at its opening quote), or
