@@ -1,4 +1,5 @@
 import { type RedisClient, toIpcError } from '@redis-ipc/core';
+import { throwAsIpcError } from '@redis-ipc/core/internal';
 import type { CacheKeys } from './cache-keys.js';
 import { announceScript } from './scripts/announce.js';
 import { setAnnounceScript } from './scripts/set-announce.js';
@@ -50,7 +51,7 @@ export class Announcer {
         if (previous === null || !isMarker(previous)) return;
         this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
         return this.#announce(key, redisKey, entry);
-      }, rejectAsIpcError);
+      }, throwAsIpcError);
   }
 
   // Readers of this cache were met lately: announce within the write itself, one round trip and
@@ -96,8 +97,4 @@ export class Announcer {
       throw toIpcError(error);
     }
   }
-}
-
-function rejectAsIpcError(error: unknown): never {
-  throw toIpcError(error);
 }

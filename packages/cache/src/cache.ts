@@ -7,7 +7,7 @@ import {
   TimeoutError,
   toIpcError,
 } from '@redis-ipc/core';
-import { throwIfAborted, validateTimeout } from '@redis-ipc/core/internal';
+import { throwAsIpcError, throwIfAborted, validateTimeout } from '@redis-ipc/core/internal';
 import { validateKey } from './cache-key.js';
 import { CacheKeys } from './cache-keys.js';
 import { cacheSettings, positiveMs, ttlOption } from './cache-settings.js';
@@ -83,7 +83,7 @@ export class Cache<T> {
       if (raw === null) return undefined;
       const payload = this.#store.payload(raw, key);
       return payload === undefined ? undefined : this.#decodePayload(payload, key);
-    }, rejectAsIpcError);
+    }, throwAsIpcError);
   }
 
   /** The value of `key` with its timestamps, or `undefined`. */
@@ -306,10 +306,6 @@ export class Cache<T> {
     const entry = this.#store.open(raw, key);
     return entry === undefined ? undefined : this.#payload.decode(entry.payload, key);
   }
-}
-
-function rejectAsIpcError(error: unknown): never {
-  throw toIpcError(error);
 }
 
 /**

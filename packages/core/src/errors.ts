@@ -310,3 +310,11 @@ export function toIpcError(error: unknown): IpcError {
 export function isTransientError(error: unknown): boolean {
   return isIpcError(error, 'IPC_CONNECTION') || isIpcError(error, 'IPC_UNAVAILABLE');
 }
+
+/**
+ * Throws {@link toIpcError} of `error`: the rejection handler of a command's promise, so a hot path
+ * can map node-redis errors without an async frame of its own.
+ */
+export function throwAsIpcError(error: unknown): never {
+  throw toIpcError(error);
+}

@@ -5,6 +5,7 @@
  */
 
 export { mayHoldPrototypeKey } from './codec.js';
+export { throwAsIpcError } from './errors.js';
 export { AckBatcher, type AckBatcherOptions } from './internal/ack-batcher.js';
 export { Fifo } from './internal/fifo.js';
 export {

@@ -4,6 +4,7 @@ import {
   integerOption,
   PAYLOAD_OPTION_NAMES,
   rejectUnknownOptions,
+  throwAsIpcError,
 } from '@redis-ipc/core/internal';
 import { StreamKeys } from './stream-keys.js';
 import { CONTENT_FIELD } from './stream-reply.js';
@@ -82,7 +83,8 @@ export class WriteStream<T> {
       const content = this.#payload.encode(value);
       const head = this.#fixedHead;
       // The usual case, kept to one command array and one promise per event.
-      if (head !== undefined) return this.#ipc.redis.sendCommand([...head, content]).then(String, rethrow);
+      if (head !== undefined)
+        return this.#ipc.redis.sendCommand([...head, content]).then(String, throwAsIpcError);
       return this.#publishTrimmedByAge(content);
     } catch (error) {
       return Promise.reject(error);
@@ -141,10 +143,6 @@ export class WriteStream<T> {
     const oldest = Math.max(0, Math.floor(Date.now() - this.#maxAgeMs));
     return ['MINID', this.#mode, `${oldest}-0`];
   }
-}
-
-function rethrow(error: unknown): never {
-  throw toIpcError(error);
 }
 
 /**
