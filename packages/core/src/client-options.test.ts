@@ -25,6 +25,13 @@ describe('createClient options', () => {
     expect((typo as Error).message).toContain("'maxBlockingConection'");
   });
 
+  it('gives each client a short random id of its own unless one is given', () => {
+    const ids = [createClient(), createClient()].map((client) => client.id);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(createClient({ id: 'billing-1' }).id).toBe('billing-1');
+  });
+
   it('checks the values of the options it knows', () => {
     for (const options of [
       { maxBlockingConnections: 0 },

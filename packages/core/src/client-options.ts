@@ -98,7 +98,7 @@ export interface IpcClientOptions {
   offlineTimeoutMs?: number;
   /**
    * Identifies this client in Redis (consumer names, `skipOwn`). Must be unique among live clients.
-   * @default a random UUID
+   * @default 16 random URL-safe base64 characters (96 bits)
    */
   id?: string;
 }
