@@ -1,7 +1,8 @@
 import { type RedisClient, toIpcError } from '@redis-ipc/core';
 import type { StreamState } from '../read/position.js';
 import { START_ID } from '../stream-id.js';
-import { fieldOf, optionalString, type ReplyEntry, replyEntries, streamEntriesOf } from '../stream-reply.js';
+import { stateOfInfo } from '../stream-info.js';
+import { fieldOf, type ReplyEntry, streamEntriesOf } from '../stream-reply.js';
 
 /** Which consumer reads, and how much. */
 export interface ReadGroupInput {
@@ -63,32 +64,4 @@ export async function readGroup(client: RedisClient, input: ReadGroupInput): Pro
     entries: streamEntriesOf(replies[1]),
     state: stateOfInfo(replies[2]),
   };
-}
-
-/** An XINFO STREAM reply as a {@link StreamState}. */
-function stateOfInfo(info: unknown): StreamState {
-  const deleted = fieldOf(info, 'max-deleted-entry-id');
-  const added = fieldOf(info, 'entries-added');
-  const length = fieldOf(info, 'length');
-  const first = firstEntryOf(info);
-  return {
-    maxDeletedId: deleted === START_ID ? undefined : deleted,
-    firstId: first,
-    lastId: fieldOf(info, 'last-generated-id'),
-    added: added === undefined ? undefined : Number(added),
-    length: length === undefined ? undefined : Number(length),
-  };
-}
-
-function firstEntryOf(info: unknown): string | undefined {
-  let entry: unknown;
-  if (Array.isArray(info)) {
-    for (let i = 0; i + 1 < info.length; i += 2) if (String(info[i]) === 'first-entry') entry = info[i + 1];
-  } else if (info instanceof Map) {
-    entry = info.get('first-entry');
-  } else if (info !== null && typeof info === 'object') {
-    entry = (info as Record<string, unknown>)['first-entry'];
-  }
-  const [id] = replyEntries(entry === null || entry === undefined ? [] : [entry]);
-  return id ? optionalString(id[0]) : undefined;
 }

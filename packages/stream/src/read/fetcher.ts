@@ -3,6 +3,7 @@ import { entryClient } from '../entry-decoder.js';
 import { STATE } from '../scripts/state.js';
 import type { StreamGap } from '../stream-event.js';
 import { compareIds, isSuccessor, START_ID } from '../stream-id.js';
+import { readInfoState } from '../stream-info.js';
 import type { StreamKeys } from '../stream-keys.js';
 import { entryId, type ReplyEntry, streamEntriesOf } from '../stream-reply.js';
 import { judgeGap, type StreamState } from './position.js';
@@ -124,20 +125,21 @@ export class StreamFetcher {
         ? ['XREAD', 'COUNT', count, 'STREAMS', key, after]
         : ['XREAD', 'COUNT', count, 'BLOCK', String(blockMs), 'STREAMS', key, after];
     const reading = client.sendCommand(args);
-    const checking = blockMs === undefined || !this.#successive ? this.#state(client) : undefined;
+    const checking = blockMs === undefined || !this.#successive ? this.#state(redis) : undefined;
     checking?.catch(() => {});
     const entries = streamEntriesOf(await reading);
     const first = entries[0];
     this.#successive = first !== undefined && isSuccessor(after, entryId(first));
     if (!checking && this.#successive && !this.#fromStart) return this.#unverified(after, entries);
-    return this.#conclude(client, after, entries, await (checking ?? this.#state(client)));
+    return this.#conclude(client, after, entries, await (checking ?? this.#state(redis)));
   }
 
   // A non-blocking read on the shared connection, checked only when the first id does not follow
   // the position. Never rejects: on failure the blocking path takes over.
   #fetchAhead(): Promise<Fetched | null> {
     const after = this.#position;
-    const client = entryClient(this.#ipc.redis, this.#binary);
+    const redis = this.#ipc.redis;
+    const client = entryClient(redis, this.#binary);
     const read = async (): Promise<Fetched | null> => {
       const reply = await client.sendCommand([
         'XREAD',
@@ -151,7 +153,7 @@ export class StreamFetcher {
       if (entries.length === 0) return null;
       if (!this.#fromStart && isSuccessor(after, entryId(entries[0]!)))
         return this.#unverified(after, entries);
-      return this.#conclude(client, after, entries, await this.#state(client));
+      return this.#conclude(client, after, entries, await this.#state(redis));
     };
     return read().catch(() => null);
   }
@@ -161,8 +163,8 @@ export class StreamFetcher {
     return { after, entries, gap: undefined, gapIndex: 0, offset, verified: false };
   }
 
-  async #state(client: RedisClient): Promise<StreamState> {
-    return (await STATE.run(client, { key: this.#keys.main })).state;
+  #state(redis: RedisClient): Promise<StreamState> {
+    return readInfoState(redis, this.#keys.main);
   }
 
   // Decides about gaps for entries read after `after`, with the state read after them.
@@ -211,9 +213,4 @@ export class StreamFetcher {
       verified: true,
     };
   }
-}
-
-/** The stream's state alone (the last id, say, to pin a reader started at `'$'`). */
-export async function readStreamState(redis: RedisClient, key: string): Promise<StreamState> {
-  return (await STATE.run(redis, { key })).state;
 }

@@ -1,8 +1,9 @@
 import { type IpcClient, isIpcError, TimeoutError, toIpcError } from '@redis-ipc/core';
 import { sharedDeadline, waitFor } from '@redis-ipc/core/internal';
 import { START_ID } from '../stream-id.js';
+import { readInfoState } from '../stream-info.js';
 import type { Deliverer } from './deliverer.js';
-import { type Fetched, readStreamState, type StreamFetcher } from './fetcher.js';
+import type { Fetched, StreamFetcher } from './fetcher.js';
 
 /**
  * Fills a fan-out reader's buffer: fixes a reader started at `'$'` to the stream's last id (once),
@@ -35,7 +36,7 @@ export class BufferFiller<T> {
   /** Fixes the cursor of a reader started at `'$'` to the stream's last id; at once for the others. */
   async pin(): Promise<void> {
     if (this.#deliverer.cursor !== undefined) return;
-    this.#pinning ??= readStreamState(this.#ipc.redis, this.#key).then(
+    this.#pinning ??= readInfoState(this.#ipc.redis, this.#key).then(
       (state) => {
         if (this.#deliverer.cursor !== undefined) return;
         this.#deliverer.cursor = state.lastId ?? START_ID;
