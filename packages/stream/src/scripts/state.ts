@@ -4,25 +4,29 @@ import type { StreamState } from '../read/position.js';
 import { START_ID } from '../stream-id.js';
 import { optionalString, type ReplyEntry, replyEntries } from '../stream-reply.js';
 
-/** What to read: the state alone, or also the entries after `after` (up to `count`). */
+/** The cursor to read after, and how many entries at most. */
 export interface StateInput {
   readonly key: string;
-  readonly after?: string;
-  readonly count?: number;
+  readonly after: string;
+  readonly count: number;
 }
 
-/** The stream's state, and the entries after the cursor when one was given (read atomically). */
+/** The entries after the cursor and the stream's state, read in one atomic step. */
 export interface StateReply {
   readonly entries: ReplyEntry[];
   readonly state: StreamState;
 }
 
-/** `state-1.lua`: XINFO STREAM's deletion counters, optionally with the entries after a cursor. */
+/**
+ * `state-1.lua`: the entries after a cursor with XINFO STREAM's deletion counters, atomically (for the
+ * rare read a plain XREAD and a look at the state cannot decide about; the plain look is
+ * `readInfoState`).
+ */
 export const STATE = defineScript<StateInput, StateReply>({
   name: 'state-1',
   source,
   keys: (input) => [input.key],
-  args: (input) => (input.after === undefined ? [] : [input.after, String(input.count ?? 1)]),
+  args: (input) => [input.after, String(input.count)],
   parse(reply) {
     const [entries, ...state] = reply as unknown[];
     return { entries: replyEntries(entries), state: parseState(state) };
