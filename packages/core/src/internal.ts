@@ -27,6 +27,7 @@ export {
 export { onAbort, reportError } from './internal/report-error.js';
 export { type RetryOptions, retryTransient } from './internal/retry.js';
 export { SerialLock } from './internal/serial-lock.js';
+export { type SlotMember, SlotSet } from './internal/slot-set.js';
 export { Slots } from './internal/slots.js';
 export {
   abortErrorFrom,

@@ -307,7 +307,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#lease?.stop();
       if (this.#ipc.closed) return;
       await this.#settlement?.drain();
-      const held = this.#settlement ? [...this.#settlement.held] : [];
+      // In the order they were handed out, as they go back to the queue.
+      const held = this.#settlement ? this.#settlement.held.values().sort(bySeq) : [];
       this.#settlement?.held.clear();
       await this.#transport.close(held, this.#dispatcher.takeBuffered());
     })().catch((error: unknown) => reportError(this, error));
@@ -318,7 +319,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   // The tasks still held are given back to the queue (or, if that fails, to other readers once the
   // lease expires): their handlers are told through task.signal, and no time limit may fire for them.
   #abandon(reason: IpcError): void {
-    for (const task of this.#settlement?.held ?? []) task.abort(reason);
+    for (const task of this.#settlement?.held.values() ?? []) task.abort(reason);
     for (const worker of this.#workers) worker.abandon();
   }
 
@@ -340,7 +341,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #leaseLost(): void {
     const error = new LeaseLostError();
     this.#dispatcher.takeBuffered();
-    for (const task of this.#settlement?.held ?? []) task.abort(error);
+    for (const task of this.#settlement?.held.values() ?? []) task.abort(error);
     this.#settlement?.held.clear();
     this.#settlement?.leaseLost();
     this.emit('lease-lost');
@@ -372,6 +373,10 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #closedError(): ClosedError {
     return this.#ipc.closed ? new ClosedError() : new ClosedError('The reader is closed');
   }
+}
+
+function bySeq(a: QueueTask<unknown>, b: QueueTask<unknown>): number {
+  return a.seq - b.seq;
 }
 
 function unwrap<T>(entry: Entry<T>): Task<T> {

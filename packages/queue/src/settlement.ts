@@ -1,5 +1,5 @@
 import { type IpcClient, toIpcError } from '@redis-ipc/core';
-import { AckBatcher, durationOption, retryTransient } from '@redis-ipc/core/internal';
+import { AckBatcher, durationOption, retryTransient, SlotSet } from '@redis-ipc/core/internal';
 import { describeFailure } from './dead-letter.js';
 import type { QueueKeys, ReaderKeys } from './queue-keys.js';
 import { nackScript } from './scripts/nack.js';
@@ -50,8 +50,11 @@ export class Settlement<T> implements TaskOwner<T> {
   readonly #maxDeliveries: number;
   readonly #host: SettlementHost;
   readonly #batcher: AckBatcher<Settling>;
-  /** Deliveries handed out and not yet settled: given back when the reader closes. */
-  readonly held = new Set<QueueTask<T>>();
+  /**
+   * Deliveries handed out and not yet settled: given back when the reader closes. Added and removed
+   * per task, so not a `Set` (see {@link SlotSet}).
+   */
+  readonly held = new SlotSet<QueueTask<T>>();
   // Being nacked: out of `held`, still in the in-flight hash until the nack script has run.
   readonly #nacking = new Set<QueueTask<T>>();
   // The marks asked for, and the highest ones written to the connection (sent). The tentative mark
@@ -191,7 +194,9 @@ export class Settlement<T> implements TaskOwner<T> {
 
   /** Calls `visit` with the token of every delivery handed out and not yet settled in Redis. */
   forEachHeld(visit: (seq: number) => void): void {
-    for (const task of this.held) visit(task.seq);
+    this.held.forEach((task) => {
+      visit(task.seq);
+    });
     for (const task of this.#nacking) visit(task.seq);
     this.#batcher.forEachPending((settling) => {
       if (settling) visit(settling.seq);

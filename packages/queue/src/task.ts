@@ -1,3 +1,5 @@
+import type { SlotMember } from '@redis-ipc/core/internal';
+
 /** What {@link Task.ack} found. */
 export type AckOutcome =
   /** Done: removed from the reader's in-flight set. */
@@ -86,7 +88,7 @@ export interface TaskOwner<T> {
 }
 
 /** The reader's implementation of {@link Task}: one delivery. */
-export class QueueTask<T> implements Task<T> {
+export class QueueTask<T> implements Task<T>, SlotMember {
   readonly id: string;
   readonly value: T;
   readonly deliveries: number;
@@ -102,6 +104,8 @@ export class QueueTask<T> implements Task<T> {
    * it had started: it runs with an exact started mark, and its ack forgets the suspicion.
    */
   readonly suspect: boolean;
+  /** @internal Its place among the deliveries its reader holds (a SlotSet), -1 when not held. */
+  slot = -1;
   readonly #owner: TaskOwner<T>;
   #settled: Promise<unknown> | undefined;
   #acked: Promise<AckOutcome> | undefined;

@@ -5,6 +5,8 @@ import {
   isThenable,
   onAbort,
   runHandler,
+  type SlotMember,
+  SlotSet,
   sleep,
   validateTimeout,
   within,
@@ -113,8 +115,9 @@ interface LaneOutcome<T> {
 }
 
 // The time limit of one running handler.
-interface Limit {
-  readonly timer: NodeJS.Timeout;
+interface Limit extends SlotMember {
+  readonly task: QueueTask<unknown>;
+  timer: NodeJS.Timeout | undefined;
   // Lets the handler's lane go on.
   readonly release: () => void;
 }
@@ -132,8 +135,8 @@ export class TaskWorker<T> implements Worker {
   readonly #timeoutMs: number;
   readonly #stop = new AbortController();
   readonly #lanes: Promise<void>[] = [];
-  // Handlers running under `timeoutMs`, by task.
-  readonly #limits = new Map<QueueTask<T>, Limit>();
+  // Handlers running under `timeoutMs`: one added and removed per task, hence not a Map.
+  readonly #limits = new SlotSet<Limit>();
   #abandon!: () => void;
   // Resolves when the reader has given back what this worker still runs: nothing left to wait for.
   readonly #abandoned = new Promise<void>((resolve) => {
@@ -305,26 +308,25 @@ export class TaskWorker<T> implements Worker {
   // the task is nacked and its signal aborted; the handler's own outcome then finds it settled.
   #limit(task: QueueTask<T>, handled: Promise<void>): Promise<void> {
     return new Promise<void>((release) => {
-      const timer = setTimeout(() => this.#expire(task), this.#timeoutMs);
+      const limit: Limit = { task, timer: undefined, release, slot: -1 };
+      limit.timer = setTimeout(() => this.#expire(limit), this.#timeoutMs);
       // A handler that never settles must not keep the process alive through its timer.
-      timer.unref();
-      this.#limits.set(task, { timer, release });
-      const settled = () => this.#unlimit(task);
+      limit.timer.unref();
+      this.#limits.add(limit);
+      const settled = () => this.#unlimit(limit);
       handled.then(settled, settled);
     });
   }
 
-  #unlimit(task: QueueTask<T>): void {
-    const limit = this.#limits.get(task);
-    if (!limit) return;
-    this.#limits.delete(task);
+  #unlimit(limit: Limit): void {
+    if (!this.#limits.delete(limit)) return;
     clearTimeout(limit.timer);
     limit.release();
   }
 
-  #expire(task: QueueTask<T>): void {
-    const limit = this.#limits.get(task);
-    this.#limits.delete(task);
+  #expire(limit: Limit): void {
+    if (!this.#limits.delete(limit)) return;
+    const task = limit.task as QueueTask<T>;
     try {
       if (!task.settled && !task.aborted) {
         const error = new TimeoutError(this.#timeoutMs);
@@ -332,7 +334,7 @@ export class TaskWorker<T> implements Worker {
         task.abort(error);
       }
     } finally {
-      limit?.release();
+      limit.release();
     }
   }
 

@@ -26,8 +26,9 @@ interface Batch<K> {
 export class AckBatcher<K> {
   readonly #options: AckBatcherOptions<K>;
   #open: Batch<K> | undefined;
-  // Batches being sent (or retried), by their sending promise.
-  readonly #sending = new Map<Promise<void>, Batch<K>>();
+  // Batches being sent (or retried), oldest first: a few at a time, so an array (a Map made and
+  // emptied per batch would keep old batches alive in V8's young generation; see SlotSet).
+  readonly #sending: Batch<K>[] = [];
 
   constructor(options: AckBatcherOptions<K>) {
     this.#options = options;
@@ -50,20 +51,20 @@ export class AckBatcher<K> {
   /** Acks not yet stored (still to send, being sent or retried). */
   get pending(): number {
     let count = this.#open?.items.length ?? 0;
-    for (const batch of this.#sending.values()) count += batch.items.length;
+    for (const batch of this.#sending) count += batch.items.length;
     return count;
   }
 
   /** Sends what is pending now and resolves when every batch has settled. */
   async drain(): Promise<void> {
     if (this.#open) this.#flush();
-    while (this.#sending.size > 0) await Promise.allSettled([...this.#sending.keys()]);
+    while (this.#sending.length > 0) await Promise.allSettled(this.#sending.map((batch) => batch.promise));
   }
 
   /** Calls `visit` with every ack not yet stored (still to send, being sent or retried). */
   forEachPending(visit: (item: K) => void): void {
     for (const item of this.#open?.items ?? []) visit(item);
-    for (const batch of this.#sending.values()) for (const item of batch.items) visit(item);
+    for (const batch of this.#sending) for (const item of batch.items) visit(item);
   }
 
   #flush(): void {
@@ -71,13 +72,15 @@ export class AckBatcher<K> {
     if (!batch) return;
     this.#open = undefined;
     const { send, onError, stop } = this.#options;
-    const sending = retryTransient(() => send(batch.items), { signal: stop, onError })
+    this.#sending.push(batch);
+    retryTransient(() => send(batch.items), { signal: stop, onError })
       .then(
         () => batch.resolve(),
         (error: IpcError) => batch.reject(error),
       )
-      .finally(() => this.#sending.delete(sending));
-    this.#sending.set(sending, batch);
+      .finally(() => {
+        this.#sending.splice(this.#sending.indexOf(batch), 1);
+      });
   }
 }
 
