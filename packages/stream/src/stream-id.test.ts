@@ -30,6 +30,19 @@ describe('stream ids', () => {
     expect(compareIds('5-9', '5-9')).toBe(0);
     expect(compareIds('9007199254740993-0', '9007199254740992-0')).toBeGreaterThan(0);
     expect(compareIds('1-9007199254740993', '1-9007199254740992')).toBeGreaterThan(0);
+    expect(compareIds('12-3', '1-23')).toBeGreaterThan(0);
+    expect(compareIds('1-23', '12-3')).toBeLessThan(0);
+  });
+
+  it('orders ids as their two numbers do, whatever their lengths', () => {
+    const parts = ['0', '7', '9', '10', '99', '100', '1700000000000', '18446744073709551615'];
+    const ids = parts.flatMap((ms) => parts.map((seq) => `${ms}-${seq}`));
+    const byNumbers = (a: string, b: string) => {
+      const [msA, seqA] = a.split('-').map(BigInt) as [bigint, bigint];
+      const [msB, seqB] = b.split('-').map(BigInt) as [bigint, bigint];
+      return msA !== msB ? (msA < msB ? -1 : 1) : seqA === seqB ? 0 : seqA < seqB ? -1 : 1;
+    };
+    for (const a of ids) for (const b of ids) expect(Math.sign(compareIds(a, b))).toBe(byNumbers(a, b));
   });
 
   it('knows when nothing can lie between two ids', () => {

@@ -38,10 +38,23 @@ export function normalizeId(id: unknown, option = 'id'): string {
 
 /** Orders two canonical stream ids: negative when `a` comes first, 0 when equal, positive otherwise. */
 export function compareIds(a: string, b: string): number {
+  // Digit by digit in place, as compareDecimal does with the parts: no substring per comparison.
   const dashA = a.indexOf('-');
   const dashB = b.indexOf('-');
-  const byMs = compareDecimal(a.slice(0, dashA), b.slice(0, dashB));
-  return byMs !== 0 ? byMs : compareDecimal(a.slice(dashA + 1), b.slice(dashB + 1));
+  if (dashA !== dashB) return dashA - dashB;
+  const byMs = compareDigits(a, b, 0, dashA);
+  if (byMs !== 0) return byMs;
+  if (a.length !== b.length) return a.length - b.length;
+  return compareDigits(a, b, dashA + 1, a.length);
+}
+
+// The first difference between the digits of `a` and `b` in [from, to).
+function compareDigits(a: string, b: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const difference = a.charCodeAt(i) - b.charCodeAt(i);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /**

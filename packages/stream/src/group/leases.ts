@@ -1,6 +1,7 @@
 import { TimeoutError } from '@redis-ipc/core';
 import { HOLD } from '../scripts/hold.js';
 import type { GroupScope } from './group-scope.js';
+import { HoldTable } from './hold-table.js';
 
 // XCLAIM argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
@@ -48,7 +49,7 @@ export class Leases {
   readonly #host: LeasesHost;
   // Every event this consumer holds: when it was last refreshed while it waits in a buffer, or what
   // is working on it once handed out.
-  readonly #holds = new Map<string, number | Held>();
+  readonly #holds = new HoldTable<number | Held>();
   #timer: NodeJS.Timeout | undefined;
   #refreshing = false;
   // Events handed out so far, and at the last refresh: equal means the buffer did not move.
@@ -159,9 +160,9 @@ export class Leases {
     // period, and the stamp is the tick's start, so no entry waits two periods.
     const dueBefore = now - this.#scope.settings.refreshIntervalMs / 2;
     const due: string[] = [];
-    for (const [id, hold] of this.#holds) {
+    this.#holds.forEach((hold, id) => {
       if ((typeof hold === 'number' ? hold : hold.refreshedAt) <= dueBefore) due.push(id);
-    }
+    });
     if (due.length === 0) return;
     this.#refreshing = true;
     try {
@@ -174,15 +175,15 @@ export class Leases {
   }
 
   #expireOverdue(now: number): void {
-    for (const [id, hold] of this.#holds) {
-      if (typeof hold === 'number' || hold.deadline > now) continue;
+    this.#holds.forEach((hold, id) => {
+      if (typeof hold === 'number' || hold.deadline > now) return;
       this.#holds.delete(id);
       try {
         hold.expire(new TimeoutError(hold.timeoutMs));
       } catch (error) {
         this.#host.reportError(error);
       }
-    }
+    });
   }
 
   // Claims only entries idle for half a period at least, so one another consumer has just reclaimed
