@@ -29,10 +29,12 @@ export class KeyChecker {
   readonly #ipc: IpcClient;
   readonly #store: EntryStore;
   readonly #awaited: AwaitedKeys;
-  readonly #toArm = new Set<string>();
+  // Replaced rather than cleared once taken: V8 links a cleared Set's old table to its new one, a
+  // chain that keeps every later batch alive until a full collection once one table is promoted.
+  #toArm = new Set<string>();
   #armScheduled = false;
   #armFailures = 0;
-  readonly #toCheck = new Set<string>();
+  #toCheck = new Set<string>();
   #checkAll = false;
   #checkScheduled = false;
   #checking = false;
@@ -54,7 +56,7 @@ export class KeyChecker {
     queueMicrotask(() => {
       this.#armScheduled = false;
       const keys = [...this.#toArm].filter((key) => this.#awaited.has(key));
-      this.#toArm.clear();
+      this.#toArm = new Set();
       if (keys.length > 0) this.#armNow(keys);
     });
   }
@@ -120,7 +122,7 @@ export class KeyChecker {
         ? [...this.#awaited.keys()]
         : [...this.#toCheck].filter((key) => this.#awaited.has(key));
       this.#checkAll = false;
-      this.#toCheck.clear();
+      this.#toCheck = new Set();
       if (keys.length === 0) return;
       this.#checking = true;
       const read = this.#store.marksWaits ? this.#armed(keys, false) : this.#store.readMany(keys);

@@ -32,6 +32,17 @@ describe('RecallMemory', () => {
     expect(memory.recall('k')).toBeUndefined();
   });
 
+  it('counts a value announced again as new: the older entries go first', () => {
+    const memory = new RecallMemory(true);
+    memory.hear({ kind: 'value', key: 'a', raw: '1' });
+    memory.hear({ kind: 'value', key: 'b', raw: '2' });
+    memory.hear({ kind: 'value', key: 'a', raw: '3' });
+    for (let i = 0; i < 1023; i++) memory.hear({ kind: 'value', key: `k${i}`, raw: String(i) });
+    expect(memory.recall('b')).toBeUndefined();
+    expect(memory.recall('a')).toBe('3');
+    expect(memory.recall('k0')).toBe('0');
+  });
+
   it('keeps at most 1024 values, dropping the oldest first', () => {
     const memory = new RecallMemory(true);
     for (let i = 0; i <= 1024; i++) memory.hear({ kind: 'value', key: `k${i}`, raw: String(i) });

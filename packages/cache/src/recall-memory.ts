@@ -1,3 +1,4 @@
+import { Fifo, StringMap } from '@redis-ipc/core/internal';
 import type { RawEntry } from './entry-store.js';
 import type { WakeMessage } from './wake-message.js';
 
@@ -14,8 +15,11 @@ const RECALL_MAX = 1024;
  */
 export class RecallMemory {
   readonly #enabled: boolean;
-  // In arrival order, so that the oldest goes first.
-  readonly #recent = new Map<string, { readonly raw: RawEntry; readonly at: number }>();
+  // Announced at every write heard: a StringMap, not a Map (see StringMap).
+  readonly #recent = new StringMap<Recalled>();
+  // The same, in arrival order, so that the oldest goes first; an entry replaced or forgotten in
+  // #recent is skipped when its turn comes.
+  #order = new Fifo<Recalled>();
 
   /** `enabled`: whether the store announces removals (otherwise nothing is remembered). */
   constructor(enabled: boolean) {
@@ -57,15 +61,27 @@ export class RecallMemory {
   /** Forgets every announced value (announcements may have been missed, or entries removed). */
   forgetAll(): void {
     this.#recent.clear();
+    this.#order = new Fifo();
   }
 
   #remember(key: string, raw: RawEntry): void {
     if (!this.#enabled) return;
-    this.#recent.delete(key);
-    this.#recent.set(key, { raw, at: performance.now() });
-    if (this.#recent.size > RECALL_MAX) {
-      const oldest = this.#recent.keys().next();
-      if (!oldest.done) this.#recent.delete(oldest.value);
+    const now = performance.now();
+    const recalled: Recalled = { key, raw, at: now };
+    this.#recent.set(key, recalled);
+    this.#order.push(recalled);
+    // Drops what is too old to be recalled, and the oldest beyond RECALL_MAX.
+    for (let oldest = this.#order.peek(); oldest !== undefined; oldest = this.#order.peek()) {
+      const current = this.#recent.get(oldest.key) === oldest;
+      if (current && now - oldest.at <= RECALL_MS && this.#recent.size <= RECALL_MAX) break;
+      this.#order.shift();
+      if (current) this.#recent.delete(oldest.key);
     }
   }
+}
+
+interface Recalled {
+  readonly key: string;
+  readonly raw: RawEntry;
+  readonly at: number;
 }

@@ -1,4 +1,5 @@
 import { ClosedError, type IpcClient, type IpcError, toIpcError } from '@redis-ipc/core';
+import { StringMap } from '@redis-ipc/core/internal';
 import { onClientClose } from './client-close.js';
 import type { EntryStore, RawEntry } from './entry-store.js';
 import { ForeignWrites } from './foreign-writes.js';
@@ -66,7 +67,8 @@ export class WakeHub {
   readonly #store: EntryStore;
   readonly #channel: string;
   readonly #pollMs: number;
-  readonly #watchers = new Map<string, Set<Watcher>>();
+  // Watchers come and go with every wait: a StringMap, not a Map (see StringMap).
+  readonly #watchers = new StringMap<Watcher[]>();
   #size = 0;
   #active: Activation | undefined;
   #linger: NodeJS.Timeout | undefined;
@@ -114,13 +116,12 @@ export class WakeHub {
   /** Registers a watcher for `key`. Throws {@link ClosedError} once closed. */
   watch(key: string, options: WatchOptions): Watch {
     if (this.#closed) throw this.#closed;
-    const watcher: Watcher = { ...options, key, stopped: false };
-    let group = this.#watchers.get(key);
-    if (!group) {
-      group = new Set();
-      this.#watchers.set(key, group);
-    }
-    group.add(watcher);
+    // Field by field, not `{ ...options }`: V8 made each such spread copy in the old generation.
+    const { arm, deadline, onWake, onError } = options;
+    const watcher: Watcher = { arm, deadline, onWake, onError, key, stopped: false };
+    const group = this.#watchers.get(key);
+    if (group) group.push(watcher);
+    else this.#watchers.set(key, [watcher]);
     this.#size++;
     const active = this.#active ?? this.#activate();
     if (options.arm) {
@@ -141,7 +142,7 @@ export class WakeHub {
     if (this.#closed) return;
     this.#closed = error;
     this.recent.forgetAll();
-    for (const group of [...this.#watchers.values()]) {
+    for (const group of this.#watchers.values()) {
       for (const watcher of [...group]) watcher.onError(error);
     }
     this.#watchers.clear();
@@ -156,8 +157,10 @@ export class WakeHub {
     if (watcher.stopped) return;
     watcher.stopped = true;
     const group = this.#watchers.get(watcher.key);
-    if (!group?.delete(watcher)) return;
-    if (group.size === 0) this.#watchers.delete(watcher.key);
+    const at = group === undefined ? -1 : group.indexOf(watcher);
+    if (group === undefined || at < 0) return;
+    if (group.length === 1) this.#watchers.delete(watcher.key);
+    else group.splice(at, 1);
     if (--this.#size === 0 && !this.#closed) {
       this.#idleSince = performance.now();
       this.#linger ??= this.#scheduleLinger(LINGER_MS);
@@ -259,14 +262,14 @@ export class WakeHub {
     else this.#checker.check(parsed.key);
   };
 
-  #deliver(group: Set<Watcher>, wake: Wake): void {
+  #deliver(group: readonly Watcher[], wake: Wake): void {
     for (const watcher of [...group]) {
       if (!watcher.stopped) watcher.onWake(wake);
     }
   }
 
   #failAll(error: IpcError): void {
-    for (const group of [...this.#watchers.values()]) {
+    for (const group of this.#watchers.values()) {
       for (const watcher of [...group]) watcher.onError(error);
     }
   }

@@ -29,6 +29,7 @@ export { type RetryOptions, retryTransient } from './internal/retry.js';
 export { SerialLock } from './internal/serial-lock.js';
 export { type SlotMember, SlotSet } from './internal/slot-set.js';
 export { Slots } from './internal/slots.js';
+export { StringMap } from './internal/string-map.js';
 export {
   abortErrorFrom,
   backoffDelay,
