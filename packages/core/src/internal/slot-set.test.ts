@@ -1,3 +1,4 @@
+import { Random } from '@redis-ipc/testing/random';
 import { describe, expect, it } from 'vitest';
 import { type SlotMember, SlotSet } from './slot-set.js';
 
@@ -32,14 +33,10 @@ describe('SlotSet', () => {
     const set = new SlotSet<ReturnType<typeof member>>();
     const inSet = new Set<ReturnType<typeof member>>();
     const all = Array.from({ length: 200 }, (_, i) => member(String(i)));
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed / 2_147_483_648;
-    };
+    const random = new Random(7);
     for (let step = 0; step < 20_000; step++) {
-      const m = all[Math.floor(random() * all.length)]!;
-      if (random() < 0.5) {
+      const m = random.pick(all);
+      if (random.chance(0.5)) {
         set.add(m);
         inSet.add(m);
       } else {

@@ -1,3 +1,4 @@
+import { Random } from '@redis-ipc/testing/random';
 import { describe, expect, it } from 'vitest';
 import { StringMap } from './string-map.js';
 
@@ -30,11 +31,7 @@ describe('StringMap', () => {
   });
 
   it('agrees with a Map through long runs of sets and deletes, growing and shrinking', () => {
-    let seed = 5;
-    const random = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return Math.floor((seed / 2_147_483_648) * n);
-    };
+    const random = new Random(5);
     const map = new StringMap<number>();
     const reference = new Map<string, number>();
     // A small working set churned (deleted slots reused), then a large one, then back to small.
@@ -44,8 +41,8 @@ describe('StringMap', () => {
       [20_000, 10],
     ] as const) {
       for (let step = 0; step < steps; step++) {
-        const key = `key-${random(keySpace)}`;
-        if (random(2) === 0) {
+        const key = `key-${random.int(0, keySpace - 1)}`;
+        if (random.chance(0.5)) {
           map.set(key, step);
           reference.set(key, step);
         } else {

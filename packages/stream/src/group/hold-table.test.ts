@@ -1,3 +1,4 @@
+import { Random } from '@redis-ipc/testing/random';
 import { describe, expect, it } from 'vitest';
 import { HoldTable } from './hold-table.js';
 
@@ -41,14 +42,10 @@ describe('HoldTable', () => {
   it('agrees with a Map through a long run of sets and deletes', () => {
     const table = new HoldTable<number>();
     const map = new Map<string, number>();
-    let seed = 11;
-    const random = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return Math.floor((seed / 2_147_483_648) * n);
-    };
+    const random = new Random(11);
     for (let step = 0; step < 20_000; step++) {
-      const id = `${1_700_000_000_000 + random(50)}-${random(12)}`;
-      if (random(3) > 0) {
+      const id = `${1_700_000_000_000 + random.int(0, 49)}-${random.int(0, 11)}`;
+      if (random.chance(2 / 3)) {
         table.set(id, step);
         map.set(id, step);
       } else {

@@ -1,4 +1,4 @@
-import { Random } from '../run/random.js';
+import { Random } from '@redis-ipc/testing/random';
 import type { Role } from '../run/role.js';
 import { describeError, pause } from '../run/work.js';
 import { openCache } from './value.js';

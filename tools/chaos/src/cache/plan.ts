@@ -1,4 +1,4 @@
-import type { Random } from '../run/random.js';
+import type { Random } from '@redis-ipc/testing/random';
 
 /** One write a writer makes, `atMs` after it starts. */
 export interface CacheWrite {

@@ -1,5 +1,5 @@
+import { Random } from '@redis-ipc/testing/random';
 import { readJournals } from '../run/journal.js';
-import { Random } from '../run/random.js';
 import { type Scenario, scenarioSeed } from '../run/scenario.js';
 import { checkCache } from './check.js';
 import { planCache } from './plan.js';

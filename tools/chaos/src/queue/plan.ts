@@ -1,4 +1,4 @@
-import type { Random } from '../run/random.js';
+import type { Random } from '@redis-ipc/testing/random';
 
 /** What a task's handler does; the producer writes it into the task's value. */
 export type TaskKind =

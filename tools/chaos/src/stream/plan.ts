@@ -1,4 +1,4 @@
-import type { Random } from '../run/random.js';
+import type { Random } from '@redis-ipc/testing/random';
 
 /** What a group handler does with an event; the publisher writes it into the event's value. */
 export type EventKind = 'io' | 'cpu' | 'flaky' | 'fail' | 'hang' | 'garbage';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Random } from '@redis-ipc/testing/random';
 import { readJournals } from '../run/journal.js';
-import { Random } from '../run/random.js';
 import { type Scenario, scenarioSeed } from '../run/scenario.js';
 import { checkStream } from './check.js';
 import { planStream } from './plan.js';

@@ -1,6 +1,6 @@
 /**
- * A small seeded pseudo-random generator (mulberry32): the same seed draws the same schedule, so a
- * failing run can be replayed with `--seed=N`.
+ * A small seeded pseudo-random generator (mulberry32): the same seed draws the same sequence, so a
+ * failing run (a chaos schedule, a randomized test) can be replayed.
  */
 export class Random {
   #state: number;
