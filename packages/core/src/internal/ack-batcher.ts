@@ -26,8 +26,8 @@ interface Batch<K> {
 export class AckBatcher<K> {
   readonly #options: AckBatcherOptions<K>;
   #open: Batch<K> | undefined;
-  // Batches being sent (or retried), oldest first: a few at a time, so an array (a Map made and
-  // emptied per batch would keep old batches alive in V8's young generation; see SlotSet).
+  // Batches being sent (or retried), oldest first. A few at a time: an array, not a Map with an entry
+  // added and deleted per batch, which would keep old batches alive (see SlotSet).
   readonly #sending: Batch<K>[] = [];
 
   constructor(options: AckBatcherOptions<K>) {
