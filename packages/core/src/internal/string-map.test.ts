@@ -30,6 +30,19 @@ describe('StringMap', () => {
     expect(map.keys().sort()).toEqual([...keys].sort());
   });
 
+  it('visits every entry present when the visit starts, even as the visit removes some', () => {
+    const map = new StringMap<number>();
+    for (let i = 1; i <= 6; i++) map.set(`k${i}`, i);
+    const seen: number[] = [];
+    map.forEach((value, key) => {
+      seen.push(value);
+      if (value % 2 === 0) map.delete(key);
+      if (value === 1) map.delete('k3');
+    });
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(map.keys().sort()).toEqual(['k1', 'k5']);
+  });
+
   it('agrees with a Map through long runs of sets and deletes, growing and shrinking', () => {
     const random = new Random(5);
     const map = new StringMap<number>();

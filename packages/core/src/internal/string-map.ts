@@ -104,6 +104,18 @@ export class StringMap<V> {
     return values;
   }
 
+  /** Calls `visit` with every entry present when it starts; `visit` may change the map. */
+  forEach(visit: (value: V, key: string) => void): void {
+    const keys = this.#keys;
+    const values = this.#values;
+    const entries: Array<[string, V]> = [];
+    for (let at = 0; at < keys.length; at++) {
+      const key = keys[at];
+      if (typeof key === 'string') entries.push([key, values[at] as V]);
+    }
+    for (const [key, value] of entries) visit(value, key);
+  }
+
   // Slot of `key`, or -1.
   #find(key: string): number {
     const keys = this.#keys;

@@ -1,7 +1,7 @@
 import { TimeoutError } from '@redis-ipc/core';
+import { StringMap } from '@redis-ipc/core/internal';
 import { HOLD } from '../scripts/hold.js';
 import type { GroupScope } from './group-scope.js';
-import { HoldTable } from './hold-table.js';
 
 // XCLAIM argument lists are cut into chunks of this many ids.
 const ID_CHUNK = 1000;
@@ -48,8 +48,8 @@ export class Leases {
   readonly #scope: GroupScope;
   readonly #host: LeasesHost;
   // Every event this consumer holds: when it was last refreshed while it waits in a buffer, or what
-  // is working on it once handed out.
-  readonly #holds = new HoldTable<number | Held>();
+  // is working on it once handed out. Set and deleted per event: a StringMap, not a Map (see StringMap).
+  readonly #holds = new StringMap<number | Held>();
   #timer: NodeJS.Timeout | undefined;
   #refreshing = false;
   // Events handed out so far, and at the last refresh: equal means the buffer did not move.
