@@ -307,9 +307,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
       this.#lease?.stop();
       if (this.#ipc.closed) return;
       await this.#settlement?.drain();
-      // In the order they were handed out, as they go back to the queue.
-      const held = this.#settlement ? this.#settlement.held.values().sort(bySeq) : [];
-      this.#settlement?.held.clear();
+      const held = this.#settlement?.releaseHeld() ?? [];
       await this.#transport.close(held, this.#dispatcher.takeBuffered());
     })().catch((error: unknown) => reportError(this, error));
     await within(givingBack, grace);
@@ -341,8 +339,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #leaseLost(): void {
     const error = new LeaseLostError();
     this.#dispatcher.takeBuffered();
-    for (const task of this.#settlement?.held.values() ?? []) task.abort(error);
-    this.#settlement?.held.clear();
+    for (const task of this.#settlement?.releaseHeld() ?? []) task.abort(error);
     this.#settlement?.leaseLost();
     this.emit('lease-lost');
   }
@@ -373,10 +370,6 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #closedError(): ClosedError {
     return this.#ipc.closed ? new ClosedError() : new ClosedError('The reader is closed');
   }
-}
-
-function bySeq(a: QueueTask<unknown>, b: QueueTask<unknown>): number {
-  return a.seq - b.seq;
 }
 
 function unwrap<T>(entry: Entry<T>): Task<T> {

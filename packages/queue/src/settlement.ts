@@ -192,6 +192,13 @@ export class Settlement<T> implements TaskOwner<T> {
     return this.#batcher.drain();
   }
 
+  /** Stops holding every delivery; returns them in the order they were handed out. */
+  releaseHeld(): QueueTask<T>[] {
+    const held = this.held.values().sort(bySeq);
+    this.held.clear();
+    return held;
+  }
+
   /** Calls `visit` with the token of every delivery handed out and not yet settled in Redis. */
   forEachHeld(visit: (seq: number) => void): void {
     this.held.forEach((task) => {
@@ -324,6 +331,10 @@ export class Settlement<T> implements TaskOwner<T> {
 }
 
 function noop(): void {}
+
+function bySeq(a: QueueTask<unknown>, b: QueueTask<unknown>): number {
+  return a.seq - b.seq;
+}
 
 /**
  * A token in decimal, as the take script named its field. Not `String(seq)`: V8 keeps the text of
