@@ -2,21 +2,19 @@ import { type RedisClient, toIpcError } from '@redis-ipc/core';
 import { throwAsIpcError } from '@redis-ipc/core/internal';
 import type { CacheKeys } from './cache-keys.js';
 import { announceScript } from './scripts/announce.js';
-import { setAnnounceScript } from './scripts/set-announce.js';
 import { isMarker } from './waiting-marker.js';
 import { messageHead } from './wake-message.js';
 
-// After a write met a waiting marker, this writer announces within the write itself (one script,
-// one round trip) for this long, every write while anyone listens, so that a reader a little behind
-// the writer finds the value among what it was told (see RecallMemory). Otherwise writes are a plain
-// SET ... GET, several times cheaper for the server than a script, and only a write that meets a
-// marker pays a second round trip.
+// After a write met a waiting marker, this writer announces within the write itself (one
+// transaction, one round trip) for this long, every write while anyone listens, so that a reader a
+// little behind the writer finds the value among what it was told (see RecallMemory). Otherwise
+// writes are a plain SET ... GET, and only a write that meets a marker pays a second round trip.
 const ANNOUNCE_WINDOW_MS = 250;
 
 /**
  * Writes entries in prefixed mode so that their waiters hear of them, choosing per write between a
- * plain `SET ... GET` (announced in a second step only when it met a waiting marker) and a script
- * that writes and announces at once (while this writer has met waiters lately).
+ * plain `SET ... GET` (announced in a second step only when it met a waiting marker) and a
+ * transaction that writes and announces at once (while this writer has met waiters lately).
  */
 export class Announcer {
   readonly #redis: RedisClient;
@@ -54,8 +52,11 @@ export class Announcer {
       }, throwAsIpcError);
   }
 
-  // Readers of this cache were met lately: announce within the write itself, one round trip and
-  // one command (the script's SET and PUBLISH are all Redis runs for it).
+  // Readers of this cache were met lately: announce within the write itself, in one round trip and
+  // one atomic step, so that the message carries what the key holds. A MULTI rather than a script:
+  // Redis runs it for a fraction of a script's cost, and, having answered MULTI first, it sends the
+  // subscribers' message before this writer's reply (it writes to the client that got output last
+  // first), so the waiter is woken without waiting for the writer to be answered.
   async #writeAnnounced(
     key: string,
     redisKey: string,
@@ -63,15 +64,21 @@ export class Announcer {
     ttlText: string,
     now: number,
   ): Promise<void> {
-    const awaited = await setAnnounceScript.run(this.#redis, {
-      key: redisKey,
-      channel: this.#keys.channel,
-      entry,
-      ttlText,
-      head: messageHead(this.#binary ? 'k' : 'v', key),
-      withEntry: !this.#binary,
-    });
-    if (awaited) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
+    const head = messageHead(this.#binary ? 'k' : 'v', key);
+    let previous: Buffer | null;
+    try {
+      [previous] = (await this.#bytes
+        .multi()
+        .addCommand(
+          ttlText === '' ? ['SET', redisKey, entry, 'GET'] : ['SET', redisKey, entry, 'PX', ttlText, 'GET'],
+        )
+        // Binary entries never travel in messages (subscribers get UTF-8 text).
+        .addCommand(['PUBLISH', this.#keys.channel, this.#binary ? head : head + (entry as string)])
+        .exec()) as unknown as [Buffer | null, number];
+    } catch (error) {
+      throw toIpcError(error);
+    }
+    if (previous !== null && isMarker(previous)) this.#announceUntil = now + ANNOUNCE_WINDOW_MS;
   }
 
   async #announce(key: string, redisKey: string, entry: string | Buffer): Promise<void> {

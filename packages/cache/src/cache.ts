@@ -183,38 +183,52 @@ export class Cache<T> {
    * unreachable at that moment), AbortError at once when `signal` aborts, ClosedError when the cache
    * or client closes.
    */
-  async waitFor(key: string, options: WaitForOptions = {}): Promise<T> {
-    this.#assertOpen();
-    validateKey(key);
-    const timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
-    throwIfAborted(options.signal);
-    // A value this process was told about a moment ago answers at once (see RecallMemory).
-    const recalled = this.#hub.recent.recall(key);
-    const known = recalled === undefined ? undefined : this.#store.open(recalled, key);
-    if (known !== undefined && (known.expiresAt === undefined || known.expiresAt > Date.now())) {
-      return this.#decodePayload(known.payload, key);
+  waitFor(key: string, options: WaitForOptions = {}): Promise<T> {
+    let timeoutMs: number;
+    try {
+      this.#assertOpen();
+      validateKey(key);
+      timeoutMs = validateTimeout(options.timeoutMs ?? this.#waitTimeoutMs);
+      throwIfAborted(options.signal);
+      // A value this process was told about a moment ago answers at once (see RecallMemory).
+      const recalled = this.#hub.recent.recall(key);
+      const known = recalled === undefined ? undefined : this.#store.open(recalled, key);
+      if (known !== undefined && (known.expiresAt === undefined || known.expiresAt > Date.now())) {
+        return Promise.resolve(this.#decodePayload(known.payload, key));
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
     const deadline =
       timeoutMs === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
-    const waiter = new Waiter<string | Buffer>(this.#hub, key, {
+    // The wake decodes the value and settles the caller's promise itself: no turn of an awaiting
+    // function of ours lies between a message and the caller.
+    const waiter = new Waiter<T | Promise<T>>(this.#hub, key, {
       arm: true,
       deadline,
       signal: options.signal,
       probe: () => this.#fetch(key),
-      select: (wake) => (wake.kind === 'value' ? this.#store.payload(wake.raw, key) : undefined),
+      select: (wake) => {
+        if (wake.kind !== 'value') return undefined;
+        const payload = this.#store.payload(wake.raw, key);
+        return payload === undefined ? undefined : this.#decodePayload(payload, key);
+      },
+      onDeadline: () => this.#atDeadline(key, timeoutMs, options.signal),
     });
-    let payload = await waiter.result;
-    if (payload === undefined) {
-      // One last look at the deadline: a timeout means the key had no value then, even for a wait
-      // shorter than a round trip, or a write nobody announced. A server that does not answer it
-      // within LOOK_GRACE_MS (see deadline-look.ts) times the wait out all the same.
-      const raw = await this.#lastLook(key, timeoutMs, options.signal);
-      if (raw === undefined) {
-        throw new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
-      }
-      if (raw !== null) payload = this.#store.payload(raw, key);
-      if (payload === undefined) throw new TimeoutError(timeoutMs);
+    // Never undefined: onDeadline decides when the deadline passes.
+    return waiter.result as Promise<T>;
+  }
+
+  // One last look at the deadline: a timeout means the key had no value then, even for a wait
+  // shorter than a round trip, or a write nobody announced. A server that does not answer it within
+  // LOOK_GRACE_MS (see deadline-look.ts) times the wait out all the same.
+  async #atDeadline(key: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<T> {
+    const raw = await this.#lastLook(key, timeoutMs, signal);
+    if (raw === undefined) {
+      throw new ConnectionError(`Redis was unreachable when the ${timeoutMs} ms wait ended`);
     }
+    const payload = raw === null ? undefined : this.#store.payload(raw, key);
+    if (payload === undefined) throw new TimeoutError(timeoutMs);
     return this.#decodePayload(payload, key);
   }
 

@@ -50,4 +50,30 @@ describe('RecallMemory', () => {
     expect(memory.recall('k1')).toBe('1');
     expect(memory.recall('k1024')).toBe('1024');
   });
+
+  it('remembers a value heard soon once the microtasks queued before it have run', async () => {
+    const memory = new RecallMemory(true);
+    const seen: Array<string | undefined> = [];
+    // A waiter woken by the message resumes in a microtask queued before the memory's.
+    queueMicrotask(() => seen.push(memory.recall('k')));
+    memory.hearSoon({ kind: 'value', key: 'k', raw: '1::v' });
+    expect(memory.recall('k')).toBeUndefined();
+    await Promise.resolve();
+    expect(seen).toEqual([undefined]);
+    expect(memory.recall('k')).toBe('1::v');
+  });
+
+  it('does not remember a value heard soon when anything was forgotten before it was', async () => {
+    const memory = new RecallMemory(true);
+    memory.hearSoon({ kind: 'value', key: 'k', raw: '1::old' });
+    // This process writes the key in between: the older value must not come back.
+    memory.forget('k');
+    await Promise.resolve();
+    expect(memory.recall('k')).toBeUndefined();
+    memory.hearSoon({ kind: 'value', key: 'a', raw: '1::a' });
+    memory.hear({ kind: 'removed', key: '' });
+    await Promise.resolve();
+    expect(memory.recall('a')).toBeUndefined();
+  });
+
 });

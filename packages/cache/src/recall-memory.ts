@@ -20,6 +20,8 @@ export class RecallMemory {
   // The same, in arrival order, so that the oldest goes first; an entry replaced or forgotten in
   // #recent is skipped when its turn comes.
   #order = new Fifo<Recalled>();
+  // Counts forget and forgetAll calls: a value heard before one of them is not remembered after it.
+  #forgets = 0;
 
   /** `enabled`: whether the store announces removals (otherwise nothing is remembered). */
   constructor(enabled: boolean) {
@@ -36,7 +38,7 @@ export class RecallMemory {
     return undefined;
   }
 
-  /** Takes note of an announcement heard on the channel. */
+  /** Takes note of an announcement heard on the channel, at once. */
   hear(message: WakeMessage): void {
     switch (message.kind) {
       case 'value':
@@ -53,13 +55,28 @@ export class RecallMemory {
     }
   }
 
+  /**
+   * Remembers an announced value in a microtask rather than now, unless anything was forgotten
+   * meanwhile: called after the message's waiters were woken, so that they resume first. A wait
+   * that starts in between goes to Redis, which has the value too.
+   */
+  hearSoon(message: WakeMessage & { readonly kind: 'value' }): void {
+    if (!this.#enabled) return;
+    const forgets = this.#forgets;
+    queueMicrotask(() => {
+      if (this.#forgets === forgets) this.#remember(message.key, message.raw);
+    });
+  }
+
   /** Forgets what was announced for `key` (this process is about to change it). */
   forget(key: string): void {
+    this.#forgets++;
     if (this.#recent.size !== 0) this.#recent.delete(key);
   }
 
   /** Forgets every announced value (announcements may have been missed, or entries removed). */
   forgetAll(): void {
+    this.#forgets++;
     this.#recent.clear();
     this.#order = new Fifo();
   }

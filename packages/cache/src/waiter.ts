@@ -14,6 +14,11 @@ export interface WaiterOptions<R> {
   /** Turns a wake into the result, or `undefined` to keep waiting. May throw to fail the wait. */
   readonly select: (wake: Wake) => R | undefined;
   /**
+   * What the result becomes when the deadline (or {@link Waiter.lapseAt}) passes, instead of
+   * `undefined`: the caller's own last word, settled without a further turn of its own.
+   */
+  readonly onDeadline?: () => Promise<R>;
+  /**
    * A first read of the key, made unless the hub is already subscribed: when it finds a value, no
    * subscription is needed at all. (Once subscribed, arming the key reads it in the same step.)
    */
@@ -22,8 +27,8 @@ export interface WaiterOptions<R> {
 
 /**
  * One wait for one key: a timer for the deadline, the abort signal, and a watch on the cache's
- * {@link WakeHub}. Its result settles once: with what `select` made of a wake, with `undefined` when
- * the deadline (or {@link Waiter.lapseAt}) passes, or with an error (AbortError, the ClosedError of
+ * {@link WakeHub}. Its result settles once: with what `select` made of a wake, with `undefined` (or
+ * what `onDeadline` gives) when the deadline (or {@link Waiter.lapseAt}) passes, or with an error (AbortError, the ClosedError of
  * a closing hub, or what Redis answered).
  */
 export class Waiter<R> {
@@ -133,7 +138,9 @@ export class Waiter<R> {
   #finish(value: R | undefined): void {
     if (this.#done) return;
     this.#done = true;
-    this.#resolve(value);
+    const { onDeadline } = this.#options;
+    if (value === undefined && onDeadline) this.#resolve(onDeadline() as Promise<R | undefined>);
+    else this.#resolve(value);
     // Tidying up (timers, the hub's maps) waits until the caller has resumed: it is off the path
     // between a write and its waiter, and anything that fires meanwhile finds the wait done.
     setImmediate(this.#cleanUp);

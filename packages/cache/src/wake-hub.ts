@@ -253,12 +253,16 @@ export class WakeHub {
   readonly #onMessage = (message: string): void => {
     const parsed = parseMessage(message);
     if (!parsed) return;
+    const group = parsed.kind === 'removed' ? undefined : this.#watchers.get(parsed.key);
+    if (parsed.kind === 'value') {
+      if (group) this.#deliver(group, { kind: 'value', raw: parsed.raw });
+      // After the wake: the woken waiters resume before the value is remembered.
+      this.recent.hearSoon(parsed);
+      return;
+    }
     this.recent.hear(parsed);
-    if (parsed.kind === 'removed') return;
-    const group = this.#watchers.get(parsed.key);
     if (!group) return;
-    if (parsed.kind === 'value') this.#deliver(group, { kind: 'value', raw: parsed.raw });
-    else if (parsed.kind === 'released') this.#deliver(group, { kind: 'released' });
+    if (parsed.kind === 'released') this.#deliver(group, { kind: 'released' });
     else this.#checker.check(parsed.key);
   };
 

@@ -32,14 +32,14 @@ type Send = (args: RedisArgument[], options?: object) => Promise<unknown>;
  * their code does not branch on topology: `sendCommand(args)` is routed by the key the command names
  * (see {@link commandKey}) and node-redis follows MOVED/ASK and failovers; `PUBLISH` becomes
  * `SPUBLISH` (the channel carries the structure's hash tag, so it stays on the structure's node);
- * `multi().addCommand(args)` routes the transaction by its first key; `scanIterator` scans the node of
+ * `multi().addCommand(args)` routes the transaction by its first key, with the same `SPUBLISH`; `scanIterator` scans the node of
  * the pattern's hash tag (every node when it has none); commands naming no key go to one node.
  * Typed commands (`lLen(key)`, …) are node-redis's own, routed by key. A connection dropped by a
  * topology change rejects with a {@link ConnectionError} (transient), never as if the client closed.
  */
 export function clusterRedis(cluster: RedisCluster): RedisClient {
   const send: Send = (args, options) => {
-    const routed = String(args[0]).toUpperCase() === 'PUBLISH' ? ['SPUBLISH', ...args.slice(1)] : args;
+    const routed = sharded(args);
     const key = commandKey(routed);
     const reply =
       key === undefined
@@ -62,7 +62,11 @@ export function clusterRedis(cluster: RedisCluster): RedisClient {
           return (mapping: TypeMapping) => clusterRedis(real.withTypeMapping(mapping) as RedisCluster);
         case 'multi':
         case 'MULTI':
-          return () => routedMulti(real.multi(), (args) => [commandKey(args), false, args]);
+          return () =>
+            routedMulti(real.multi(), (args) => {
+              const routed = sharded(args);
+              return [commandKey(routed), false, routed];
+            });
         case 'scanIterator':
           return (options: { MATCH?: string; COUNT?: number; TYPE?: string }) => scanNodes(real, options);
         case 'configGet':
@@ -76,6 +80,12 @@ export function clusterRedis(cluster: RedisCluster): RedisClient {
       return typeof value === 'function' ? value.bind(real) : value;
     },
   }) as unknown as RedisClient;
+}
+
+// PUBLISH as SPUBLISH: the channel carries the structure's hash tag, so its message stays on the
+// structure's node (and, in a transaction, in the transaction's slot).
+function sharded(args: RedisArgument[]): RedisArgument[] {
+  return String(args[0]).toUpperCase() === 'PUBLISH' ? ['SPUBLISH', ...args.slice(1)] : args;
 }
 
 /** What a connection dropped by a topology change (failover, node removed) means to redis-ipc. */
