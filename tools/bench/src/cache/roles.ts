@@ -98,12 +98,30 @@ export async function readInTurn(
   params: WakeParams,
   waitFor: (key: string) => Promise<Task>,
 ): Promise<LatencySummary> {
-  const recorder = new LatencyRecorder(params.n, params.warmup);
+  const [summary] = await readInTurnBySide(params, waitFor, () => 0, 1);
+  return summary!;
+}
+
+/**
+ * {@link readInTurn} with the latencies kept apart by side (`sideOf(key)`, 0 … sides-1), for runs
+ * that alternate between two ways of waiting. Each side leaves out its own first tenth as warm-up.
+ */
+export async function readInTurnBySide(
+  params: WakeParams,
+  waitFor: (key: string) => Promise<Task>,
+  sideOf: (key: string) => number,
+  sides: number,
+): Promise<LatencySummary[]> {
+  const recorders = Array.from(
+    { length: sides },
+    () => new LatencyRecorder(params.n, Math.ceil(params.warmup / sides)),
+  );
   for (let i = 0; i < params.n; i++) {
-    const task = await waitFor(wakeKey(i));
+    const key = wakeKey(i);
+    const task = await waitFor(key);
     const now = nowNs();
     if (task.id !== i) throw new Error(`waited for key ${i}, got task ${task.id}`);
-    recorder.add(msBetween(task.sentAt, now));
+    recorders[sideOf(key)]!.add(msBetween(task.sentAt, now));
   }
-  return recorder.summary();
+  return recorders.map((recorder) => recorder.summary());
 }

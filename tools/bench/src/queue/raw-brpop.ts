@@ -25,24 +25,48 @@ export const producer: Role<ProducerParams, ProduceReport> = async ({ url, param
   };
 };
 
-export const consumer: Role<ConsumerParams, ConsumeReport> = async ({ url, params }) => {
-  const tracker = new Tracker(params.n, params.warmup, { latency: params.latency });
+/**
+ * One BRPOP loop per unit of `concurrency` on `name`, each on its own connection, recording into
+ * `tracker` until it has seen every task. `stop` ends the loops and drops the connections.
+ */
+export async function startBrpopLoops(
+  url: string,
+  name: string,
+  concurrency: number,
+  mode: TimeoutMode,
+  tracker: Tracker,
+): Promise<{ loops: Promise<void>[]; stop: () => void }> {
   const handle = async (task: Task) => tracker.record(task);
   const connections: RedisClientType[] = await Promise.all(
-    Array.from({ length: params.concurrency }, () => connectRaw(url, params.variant as TimeoutMode)),
+    Array.from({ length: concurrency }, () => connectRaw(url, mode)),
   );
   let stopped = false;
   const loops = connections.map(async (redis) => {
-    while (!stopped && tracker.distinct < params.n) {
-      const reply = await redis.brPop(params.name, 1);
+    while (!stopped && tracker.distinct < tracker.n) {
+      const reply = await redis.brPop(name, 1);
       if (reply) await handle(JSON.parse(reply.element) as Task);
     }
   });
   return {
-    run: () => untilDone(tracker.done, loops),
-    close: async () => {
+    loops,
+    stop: () => {
       stopped = true;
       for (const redis of connections) redis.destroy();
     },
+  };
+}
+
+export const consumer: Role<ConsumerParams, ConsumeReport> = async ({ url, params }) => {
+  const tracker = new Tracker(params.n, params.warmup, { latency: params.latency });
+  const { loops, stop } = await startBrpopLoops(
+    url,
+    params.name,
+    params.concurrency,
+    params.variant as TimeoutMode,
+    tracker,
+  );
+  return {
+    run: () => untilDone(tracker.done, loops),
+    close: async () => stop(),
   };
 };

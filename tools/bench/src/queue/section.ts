@@ -23,153 +23,20 @@ import {
   table,
   targetsTable,
 } from '../harness/report.js';
-import { atLeast, atMost, best, figure, pairedTarget, withinMargin } from '../harness/targets.js';
+import { atLeast, atMost, best, figure, pairedTarget, sideBySideMargin } from '../harness/targets.js';
 import type { ConsumeReport } from '../harness/tracker.js';
+import {
+  concurrencies,
+  LATENCY_RATE,
+  labelOf,
+  measured,
+  PEERS,
+  PRODUCER_IN_FLIGHT,
+  QUICK_LATENCY,
+  type QueuePeer,
+} from './peers.js';
 import type { ConsumerParams, ProduceReport, ProducerParams } from './roles.js';
-
-interface QueuePeer {
-  readonly id: string;
-  readonly label: string;
-  readonly module: string;
-  readonly variant: string;
-  readonly handWritten: boolean;
-  /** Also measured for hand-off latency. */
-  readonly latency: boolean;
-  /** Fast enough for `queueTasksLong` tasks a throughput run (see `Sizes`). */
-  readonly long?: boolean;
-}
-
-const PEERS: readonly QueuePeer[] = [
-  {
-    id: 'ipc-alo',
-    label: 'redis-ipc at-least-once',
-    module: 'queue/redis-ipc.ts',
-    variant: 'at-least-once',
-    handWritten: false,
-    latency: true,
-    long: true,
-  },
-  {
-    id: 'ipc-amo',
-    label: 'redis-ipc at-most-once',
-    module: 'queue/redis-ipc.ts',
-    variant: 'at-most-once',
-    handWritten: false,
-    latency: true,
-    long: true,
-  },
-  {
-    id: 'brpop',
-    label: 'raw LPUSH + BRPOP',
-    module: 'queue/raw-brpop.ts',
-    variant: 'default',
-    handWritten: true,
-    latency: true,
-  },
-  {
-    id: 'brpop-off',
-    label: 'raw LPUSH + BRPOP (timeout off)',
-    module: 'queue/raw-brpop.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: true,
-  },
-  {
-    id: 'rpop',
-    label: 'raw LPUSH + RPOP 100, a promise per task',
-    module: 'queue/raw-rpop-batch.ts',
-    variant: 'default',
-    handWritten: true,
-    latency: false,
-  },
-  {
-    id: 'rpop-off',
-    label: 'raw LPUSH + RPOP 100, a promise per task (timeout off)',
-    module: 'queue/raw-rpop-batch.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: false,
-    long: true,
-  },
-  {
-    id: 'blmove',
-    label: 'raw BLMOVE + LREM',
-    module: 'queue/raw-blmove-lrem.ts',
-    variant: 'default',
-    handWritten: true,
-    latency: false,
-  },
-  {
-    id: 'blmove-off',
-    label: 'raw BLMOVE + LREM (timeout off)',
-    module: 'queue/raw-blmove-lrem.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: false,
-  },
-  {
-    id: 'lua',
-    label: 'raw Lua batch + lease ZSET',
-    module: 'queue/raw-lua-batch.ts',
-    variant: 'default',
-    handWritten: true,
-    latency: false,
-  },
-  {
-    id: 'lua-off',
-    label: 'raw Lua batch + lease ZSET (timeout off)',
-    module: 'queue/raw-lua-batch.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: true,
-    long: true,
-  },
-  {
-    id: 'rpop-sync-off',
-    label: 'raw batched LPUSH + RPOP 100, handled synchronously (timeout off)',
-    module: 'queue/raw-rpop-sync.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: false,
-    long: true,
-  },
-  {
-    id: 'lua-lease-off',
-    label: 'raw batched LPUSH + Lua take with server-time lease, handled synchronously (timeout off)',
-    module: 'queue/raw-lua-lease.ts',
-    variant: 'off',
-    handWritten: true,
-    latency: false,
-    long: true,
-  },
-  {
-    id: 'bullmq',
-    label: 'BullMQ addBulk + Worker',
-    module: 'queue/bullmq.ts',
-    variant: '',
-    handWritten: false,
-    latency: true,
-  },
-  {
-    id: 'bee',
-    label: 'bee-queue',
-    module: 'queue/bee-queue.ts',
-    variant: '',
-    handWritten: false,
-    latency: true,
-  },
-];
-
-const CONCURRENCIES = [64, 1] as const;
-// --quick runs each peer once, at concurrency 64, and measures latency for a few only: it only has
-// to prove that every scenario still runs.
-const QUICK_LATENCY = new Set(['ipc-alo', 'ipc-amo', 'brpop-off']);
-const concurrencies = (ctx: BenchContext) => (ctx.options.quick ? CONCURRENCIES.slice(0, 1) : CONCURRENCIES);
-const measured = (results: Map<string, CaseResult>) =>
-  CONCURRENCIES.filter((c) => [...results.keys()].some((key) => key.endsWith(`@${c}`)));
-const labelOf = (id: string) => PEERS.find((peer) => peer.id === id)?.label ?? id;
-const PRODUCER_IN_FLIGHT = 64;
-const LATENCY_RATE = 1_000;
+import { SIDE_BY_SIDE, sideBySideCases, sideBySideTable } from './side-by-side-cases.js';
 
 /** Runs one producer and one consumer process against a fresh server and measures them. */
 async function runPair(
@@ -323,7 +190,7 @@ function latencyTable(results: Map<string, CaseResult>): string {
   return table(['consumer', 'concurrency', 'p50 ms', 'p99 ms', 'p50 vs raw BRPOP, ms'], rows);
 }
 
-function targets(through: Map<string, CaseResult>, latency: Map<string, CaseResult>): TargetRow[] {
+function targets(through: Map<string, CaseResult>, side: Map<string, CaseResult>): TargetRow[] {
   const rows: TargetRow[] = [];
   const rate = (id: string, c: number) => figure(through.get(`${id}@${c}`), 'rate', labelOf(id));
   const result = (id: string, c: number) => through.get(`${id}@${c}`);
@@ -368,18 +235,14 @@ function targets(through: Map<string, CaseResult>, latency: Map<string, CaseResu
       ),
     );
   }
-  for (const c of measured(latency)) {
-    const raw = best(
-      ['brpop', 'brpop-off'].map((id) => figure(latency.get(`${id}@${c}`), 'p50', labelOf(id))),
-      false,
-    );
-    for (const id of ['ipc-alo', 'ipc-amo']) {
+  for (const c of measured(side)) {
+    for (const { id } of SIDE_BY_SIDE) {
       const label = id === 'ipc-alo' ? 'at-least-once' : 'at-most-once';
       rows.push(
-        withinMargin(
+        sideBySideMargin(
           `${label} hand-off p50 at 1,000/s, c${c}`,
-          figure(latency.get(`${id}@${c}`), 'p50'),
-          raw,
+          side.get(`side-${id}@${c}`),
+          { ours: 'p50', reference: 'refP50', referenceLabel: 'raw BRPOP loop (timeout off), side by side' },
           0.05,
           'ms',
         ),
@@ -400,7 +263,15 @@ export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
       `${num(s.metrics.rate ?? Number.NaN, 0)} tasks/s, ${num(s.metrics.callsPerTask ?? Number.NaN, 2)} calls/task`,
   );
   const latency = await runCases('queue', selected(ctx, latencyCases(ctx)), sizes.reps, describeLatency);
-  const failures = failuresOf('queue', through, latency);
+  const side = await runCases(
+    'queue',
+    selected(ctx, sideBySideCases(ctx)),
+    sizes.reps,
+    (s) =>
+      `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} vs ${num(s.metrics.refP50 ?? Number.NaN, 2)} ms, ` +
+      `p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} vs ${num(s.metrics.refP99 ?? Number.NaN, 2)} ms`,
+  );
+  const failures = failuresOf('queue', through, latency, side);
   const markdown = [
     '## Queue',
     '',
@@ -429,9 +300,18 @@ export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
     '',
     latencyTable(latency),
     '',
+    '### Hand-off latency side by side',
+    '',
+    'The runs above measure each consumer on its own, a repetition of one minutes away from the others. Here one producer ' +
+      `process alternates every 20 tasks (20 ms) between redis-ipc's \`push\` and a hand-written LPUSH to a second list, at ${num(LATENCY_RATE, 0)}/s, ` +
+      'and one consumer process runs the read queue and the BRPOP loops (as many connections as the concurrency) at once, ' +
+      `${num(sizes.latencyTasks, 0)} tasks on each side: both meet the same moments of the machine. The hand-off targets are judged on these runs.`,
+    '',
+    sideBySideTable(side),
+    '',
     '### Queue targets',
     '',
-    targetsTable(targets(through, latency), !quick),
+    targetsTable(targets(through, side), !quick),
   ].join('\n');
   return { markdown, failures };
 }
