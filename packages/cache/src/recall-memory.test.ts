@@ -75,5 +75,4 @@ describe('RecallMemory', () => {
     await Promise.resolve();
     expect(memory.recall('a')).toBeUndefined();
   });
-
 });

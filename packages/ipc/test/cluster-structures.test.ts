@@ -24,7 +24,8 @@ describe.skipIf(!target)('every structure on a Redis Cluster, from one client', 
     // Every reader and waiter parks first, on its own master; then everything is written at once.
     const takes = NAMES.map((name) => ipc.queue<string>(name).reader().take({ timeoutMs: 5000 }));
     // No re-check timer: only an announcement wakes a waiter before its deadline.
-    const cacheOf = (name: string) => ipc.cache<string>(name, { foreignWritePollMs: Number.POSITIVE_INFINITY });
+    const cacheOf = (name: string) =>
+      ipc.cache<string>(name, { foreignWritePollMs: Number.POSITIVE_INFINITY });
     const waits = NAMES.map((name) => cacheOf(name).waitFor('k', { timeoutMs: 5000 }));
     const groups = NAMES.map((name) => ipc.stream<string>(name).group('g', 'c1'));
     const events = groups.map((group) => group.next({ timeoutMs: 5000 }));
