@@ -20,8 +20,10 @@ export interface ConsumerGroupOptions<T> extends PayloadOptions<T> {
   startId?: string;
   /**
    * Most events fetched per round trip. Fetched events belong to this consumer until acknowledged
-   * (or until it dies and they are reclaimed), so a smaller batch spreads work more evenly.
-   * @default 100
+   * (or until it dies and they are reclaimed), so a smaller batch spreads work more evenly; a larger
+   * one costs fewer round trips per event, which lets a consumer catch up with a fast producer on a
+   * trimmed stream.
+   * @default 256
    */
   batchSize?: number;
   /**
@@ -82,7 +84,7 @@ export const GROUP_OPTION_NAMES: readonly string[] = [
 export interface GroupReadOptions {
   /**
    * Most events returned.
-   * @default the group's `batchSize` (100)
+   * @default the group's `batchSize` (256)
    */
   count?: number;
   /**
@@ -187,7 +189,7 @@ export function groupSettings<T>(options: ConsumerGroupOptions<T>): GroupSetting
   const maxDeliveries = options.maxDeliveries ?? 5;
   return {
     startId: startId === '$' ? '$' : startId === '0' ? START_ID : normalizeId(startId, 'startId'),
-    batchSize: integerOption(options.batchSize ?? 100, 'batchSize', 1),
+    batchSize: integerOption(options.batchSize ?? 256, 'batchSize', 1),
     minIdleMs,
     reclaimIntervalMs: integerOption(options.reclaimIntervalMs ?? 1000, 'reclaimIntervalMs', 1, MAX_TIMER_MS),
     refreshIntervalMs: Math.max(10, Math.floor(minIdleMs / 3)),
