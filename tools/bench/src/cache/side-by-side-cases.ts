@@ -4,7 +4,7 @@ import type { Case, CaseResult } from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { type BenchContext, deadlineFor } from '../harness/context.js';
 import { failedRow, ratioText, spreadText, table } from '../harness/report.js';
-import { spread } from '../harness/stats.js';
+import { perRoundMedian } from '../harness/targets.js';
 import type { WakeParams } from './roles.js';
 import type { SideBySideReport } from './side-by-side.js';
 
@@ -53,13 +53,7 @@ export function sideBySideTable(results: Map<string, CaseResult>): string {
       continue;
     }
     const ratio = (ours: string, reference: string) =>
-      ratioText(
-        spread(
-          result.samples.map(
-            (sample) => (sample.metrics[ours] ?? Number.NaN) / (sample.metrics[reference] ?? Number.NaN),
-          ),
-        ).median,
-      );
+      ratioText(perRoundMedian(result, ours, reference, 'ratio'));
     rows.push([
       `~${spacingMs} ms`,
       spreadText(result.metric('p50'), 2),

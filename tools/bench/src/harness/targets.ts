@@ -148,33 +148,63 @@ export function pairedTarget(
 }
 
 /**
- * A target on two figures of the same case, measured side by side in one run (`metric` ours,
- * `referenceMetric` the reference's): the median over repetitions of their per-repetition ratio, at
- * least `factor` or, with `upTo`, at most.
+ * Two figures of each repetition of one case, measured side by side in one run (`ours` and
+ * `reference` name its metrics), compared per repetition by `ratio` or `difference`: the median of
+ * the comparisons, NaN when no repetition has both.
+ */
+export function perRoundMedian(
+  result: CaseResult | undefined,
+  ours: string,
+  reference: string,
+  compare: 'ratio' | 'difference',
+): number {
+  const values = (result?.samples ?? [])
+    .map((sample) => {
+      const a = sample.metrics[ours] ?? Number.NaN;
+      const b = sample.metrics[reference] ?? Number.NaN;
+      return compare === 'ratio' ? a / b : a - b;
+    })
+    .filter((value) => Number.isFinite(value));
+  return spread(values).median;
+}
+
+/** What a side-by-side target compares: the case's metrics for each side, and the reference's name. */
+export interface SideBySideMetrics {
+  readonly ours: string;
+  readonly reference: string;
+  readonly referenceLabel: string;
+}
+
+/**
+ * A target on two figures of the same case, measured side by side in one run: the median over
+ * repetitions of their per-repetition ratio, at least `factor` or, with `upTo`, at most.
  */
 export function sideBySideTarget(
   target: string,
   result: CaseResult | undefined,
-  metrics: { ours: string; reference: string; referenceLabel: string },
+  metrics: SideBySideMetrics,
   options: { factor: number; unit: string; upTo?: boolean },
 ): TargetRow {
   const { factor, unit, upTo = false } = options;
-  const ratios = (result?.samples ?? [])
-    .map(
-      (sample) =>
-        (sample.metrics[metrics.ours] ?? Number.NaN) / (sample.metrics[metrics.reference] ?? Number.NaN),
-    )
-    .filter((ratio) => Number.isFinite(ratio));
-  const ratio = spread(ratios).median;
-  const ours = figure(result, metrics.ours);
-  const reference = figure(result, metrics.reference, metrics.referenceLabel);
+  const ratio = perRoundMedian(result, metrics.ours, metrics.reference, 'ratio');
+  const judged = Number.isFinite(ratio);
   return {
     target,
-    ...figureCells(ours, reference, unit, upTo ? 2 : undefined),
-    ratio: ratios.length > 0 ? `${ratioText(ratio)} (side by side, per-round median)` : '–',
+    ...figureCells(
+      figure(result, metrics.ours),
+      figure(result, metrics.reference, metrics.referenceLabel),
+      unit,
+      upTo ? 2 : undefined,
+    ),
+    ratio: judged ? `${ratioText(ratio)} (side by side, per-round median)` : '–',
     goal: `${upTo ? '≤' : '≥'} ${factor}×`,
-    met: ratios.length > 0 ? (upTo ? ratio <= factor : ratio >= factor) : undefined,
+    met: judged ? (upTo ? ratio <= factor : ratio >= factor) : undefined,
   };
+}
+
+/** The difference `ours − reference` as table text, e.g. `+0.05`. */
+export function differenceText(diff: number, decimals = 2): string {
+  return Number.isFinite(diff) ? `${diff >= 0 ? '+' : ''}${diff.toFixed(decimals)}` : '–';
 }
 
 /**
@@ -184,17 +214,12 @@ export function sideBySideTarget(
 export function sideBySideMargin(
   target: string,
   result: CaseResult | undefined,
-  metrics: { ours: string; reference: string; referenceLabel: string },
+  metrics: SideBySideMetrics,
   margin: number,
   unit: string,
 ): TargetRow {
-  const diffs = (result?.samples ?? [])
-    .map(
-      (sample) =>
-        (sample.metrics[metrics.ours] ?? Number.NaN) - (sample.metrics[metrics.reference] ?? Number.NaN),
-    )
-    .filter((diff) => Number.isFinite(diff));
-  const diff = spread(diffs).median;
+  const diff = perRoundMedian(result, metrics.ours, metrics.reference, 'difference');
+  const judged = Number.isFinite(diff);
   return {
     target,
     ...figureCells(
@@ -203,11 +228,8 @@ export function sideBySideMargin(
       unit,
       2,
     ),
-    ratio:
-      diffs.length > 0
-        ? `${diff >= 0 ? '+' : ''}${diff.toFixed(2)} ${unit} (side by side, per-round median)`
-        : '–',
+    ratio: judged ? `${differenceText(diff)} ${unit} (side by side, per-round median)` : '–',
     goal: `≤ +${margin} ${unit}`,
-    met: diffs.length > 0 ? diff <= margin : undefined,
+    met: judged ? diff <= margin : undefined,
   };
 }

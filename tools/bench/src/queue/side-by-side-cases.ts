@@ -3,8 +3,8 @@
 import type { Case, CaseResult } from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { type BenchContext, deadlineFor } from '../harness/context.js';
-import { failedRow, num, spreadText, table } from '../harness/report.js';
-import { spread } from '../harness/stats.js';
+import { failedRow, spreadText, table } from '../harness/report.js';
+import { differenceText, perRoundMedian } from '../harness/targets.js';
 import { CONCURRENCIES, concurrencies, LATENCY_RATE, labelOf, PRODUCER_IN_FLIGHT } from './peers.js';
 import type { ConsumerParams, ProduceReport, ProducerParams } from './roles.js';
 import type { SideBySideReport } from './side-by-side.js';
@@ -82,17 +82,12 @@ export function sideBySideTable(results: Map<string, CaseResult>): string {
         rows.push(failedRow([labelOf(id), String(concurrency)], result.error, 6));
         continue;
       }
-      const diff = spread(
-        result.samples.map(
-          (sample) => (sample.metrics.p50 ?? Number.NaN) - (sample.metrics.refP50 ?? Number.NaN),
-        ),
-      ).median;
       rows.push([
         labelOf(id),
         String(concurrency),
         spreadText(result.metric('p50'), 2),
         spreadText(result.metric('refP50'), 2),
-        `${diff >= 0 ? '+' : ''}${num(diff, 2)}`,
+        differenceText(perRoundMedian(result, 'p50', 'refP50', 'difference')),
         spreadText(result.metric('p99'), 2),
         spreadText(result.metric('refP99'), 2),
       ]);

@@ -13,13 +13,12 @@ import {
   type PublishParams,
   type PublishReport,
   publishAll,
+  READ_COUNT,
   type ReadParams,
   warmUp,
   warmUpName,
 } from './roles.js';
 
-// Events per call of the batch variants (as many as the hand-written readers ask for).
-const BATCH = 100;
 // Handlers of the group consumer at once (the hand-written reader handles a whole batch of 100).
 const HANDLER_CONCURRENCY = 64;
 
@@ -66,7 +65,7 @@ export const reader: Role<ReadParams & { live: boolean }, ReadReport> = async ({
       if (params.variant === 'batch') {
         // The batch API: one call per XREAD's worth of events.
         while (tracker.distinct < params.n) {
-          for (const event of await stream.nextBatch({ count: BATCH })) tracker.record(event.value);
+          for (const event of await stream.nextBatch({ count: READ_COUNT })) tracker.record(event.value);
         }
         return;
       }
@@ -93,7 +92,7 @@ export const groupReader: Role<ReadParams & { live: boolean }, ReadReport> = asy
       state.loop = (async () => {
         const acks: Promise<void>[] = [];
         while (tracker.distinct < params.n) {
-          const events = await group.read({ count: BATCH });
+          const events = await group.read({ count: READ_COUNT });
           for (const event of events) tracker.record(event.value);
           if (events.length > 0) acks.push(group.ack(events));
           if (acks.length > 64) await Promise.all(acks.splice(0));

@@ -5,8 +5,11 @@ import { makeTask, type Task } from '../harness/payload.js';
 export const MAX_LEN = 1_000_000;
 /** MAXLEN ~ of the keep-up case: a group that falls this far behind loses events to trimming. */
 export const TRIMMED_MAX_LEN = 10_000;
-/** Entries per read call in the hand-written readers. */
-export const READ_COUNT = 100;
+/**
+ * Entries per read call in the hand-written readers and in redis-ipc's batch calls: redis-ipc's
+ * default `batchSize` (fan-out reader and consumer group alike), so that both read alike.
+ */
+export const READ_COUNT = 256;
 /** Name of the consumer group. */
 export const GROUP = 'bench';
 

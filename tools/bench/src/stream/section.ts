@@ -18,7 +18,13 @@ import {
 } from '../harness/report.js';
 import { atLeast, figure, pairedTarget } from '../harness/targets.js';
 import type { ReadReport } from './raw.js';
-import { type PublishParams, type PublishReport, type ReadParams, TRIMMED_MAX_LEN } from './roles.js';
+import {
+  type PublishParams,
+  type PublishReport,
+  READ_COUNT,
+  type ReadParams,
+  TRIMMED_MAX_LEN,
+} from './roles.js';
 
 interface StreamPeer {
   readonly id: string;
@@ -408,9 +414,9 @@ export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
     '',
     `${taskBytes()}-byte events, MAXLEN ~ 1,000,000. Publish: ${num(sizes.streamEvents, 0)} events from one process, ${IN_FLIGHT} in flight. ` +
       `Reads: one reader process drains ${num(sizes.streamReadEvents, 0)} events published beforehand, from the stream's start ` +
-      '(hand-written readers ask for 100 entries a call; the group reader acks each batch with one XACK). ' +
+      `(hand-written readers ask for ${READ_COUNT} entries a call, redis-ipc's default batch; the group reader acks each batch with one XACK). ` +
       "redis-ipc reads with its async iterator (fan-out) and `process` with 64 handlers (group); the 'batch API' lines use " +
-      '`nextBatch({ count: 100 })` and `read({ count: 100 })` + one `ack` per batch, like the hand-written readers.',
+      `\`nextBatch({ count: ${READ_COUNT} })\` and \`read({ count: ${READ_COUNT} })\` + one \`ack\` per batch, like the hand-written readers.`,
     '',
     throughputTable(through),
     '',
@@ -430,7 +436,7 @@ export async function streamSection(ctx: BenchContext): Promise<SectionReport> {
     `${num(sizes.streamEvents, 0)} events published by one process, ${IN_FLIGHT} in flight, on a stream trimmed to ` +
       `MAXLEN ~ ${num(TRIMMED_MAX_LEN, 0)} by the same hand-written producer (XADD, timeout off) for every consumer, so the ratio measures the consumer, ` +
       `read as they come by a group consumer in another process: redis-ipc's ` +
-      '`process` with 64 handlers, the hand-written reader `XREADGROUP COUNT 100` + one XACK per batch. ' +
+      `\`process\` with 64 handlers and its default batch, the hand-written reader \`XREADGROUP COUNT ${READ_COUNT}\` + one XACK per batch. ` +
       'Events/s from the first publish to the last event handled; a consumer that falls ' +
       `${num(TRIMMED_MAX_LEN, 0)} events behind loses events to trimming, never sees them all, and fails the case.`,
     '',
