@@ -1,6 +1,13 @@
 // Cache section: set/get throughput (one at a time and 64 in flight), and how fast a waiting reader
 // wakes up when the value is written.
-import { type Case, type CaseResult, describeLatency, failuresOf, runCases } from '../harness/cases.js';
+import {
+  type Case,
+  type CaseResult,
+  describeLatency,
+  describeSideBySide,
+  failuresOf,
+  runCases,
+} from '../harness/cases.js';
 import { runRoles, startRole } from '../harness/child.js';
 import { type BenchContext, deadlineFor, selected } from '../harness/context.js';
 import { taskBytes } from '../harness/payload.js';
@@ -298,14 +305,7 @@ export async function cacheSection(ctx: BenchContext): Promise<SectionReport> {
       `set ${num(s.metrics.setRate ?? Number.NaN, 0)}/s, get ${num(s.metrics.getRate ?? Number.NaN, 0)}/s`,
   );
   const wake = await runCases('cache', selected(ctx, wakeCases(ctx)), sizes.reps, describeLatency);
-  const side = await runCases(
-    'cache',
-    selected(ctx, sideBySideCases(ctx)),
-    sizes.reps,
-    (s) =>
-      `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} vs ${num(s.metrics.refP50 ?? Number.NaN, 2)} ms, ` +
-      `p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} vs ${num(s.metrics.refP99 ?? Number.NaN, 2)} ms`,
-  );
+  const side = await runCases('cache', selected(ctx, sideBySideCases(ctx)), sizes.reps, describeSideBySide);
   const failures = failuresOf('cache', through, wake, side);
   const markdown = [
     '## Cache',

@@ -92,6 +92,12 @@ export function describeLatency(sample: Sample): string {
   return `p50 ${num(sample.metrics.p50 ?? Number.NaN, 2)} ms, p99 ${num(sample.metrics.p99 ?? Number.NaN, 2)} ms`;
 }
 
+/** How a side-by-side latency sample (ours `p50`/`p99`, the reference's `refP50`/`refP99`) is shown. */
+export function describeSideBySide(sample: Sample): string {
+  const ms = (name: string) => num(sample.metrics[name] ?? Number.NaN, 2);
+  return `p50 ${ms('p50')} vs ${ms('refP50')} ms, p99 ${ms('p99')} vs ${ms('refP99')} ms`;
+}
+
 /** One line per case of the section that failed, for the run's failure list. */
 export function failuresOf(section: string, ...results: ReadonlyArray<Map<string, CaseResult>>): string[] {
   return results

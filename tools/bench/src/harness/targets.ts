@@ -175,61 +175,47 @@ export interface SideBySideMetrics {
   readonly referenceLabel: string;
 }
 
-/**
- * A target on two figures of the same case, measured side by side in one run: the median over
- * repetitions of their per-repetition ratio, at least `factor` or, with `upTo`, at most.
- */
-export function sideBySideTarget(
-  target: string,
-  result: CaseResult | undefined,
-  metrics: SideBySideMetrics,
-  options: { factor: number; unit: string; upTo?: boolean },
-): TargetRow {
-  const { factor, unit, upTo = false } = options;
-  const ratio = perRoundMedian(result, metrics.ours, metrics.reference, 'ratio');
-  const judged = Number.isFinite(ratio);
-  return {
-    target,
-    ...figureCells(
-      figure(result, metrics.ours),
-      figure(result, metrics.reference, metrics.referenceLabel),
-      unit,
-      upTo ? 2 : undefined,
-    ),
-    ratio: judged ? `${ratioText(ratio)} (side by side, per-round median)` : '–',
-    goal: `${upTo ? '≤' : '≥'} ${factor}×`,
-    met: judged ? (upTo ? ratio <= factor : ratio >= factor) : undefined,
-  };
-}
-
 /** The difference `ours − reference` as table text, e.g. `+0.05`. */
 export function differenceText(diff: number, decimals = 2): string {
   return Number.isFinite(diff) ? `${diff >= 0 ? '+' : ''}${diff.toFixed(decimals)}` : '–';
 }
 
+/** What a side-by-side target asks: a ratio of at least (or, `upTo`, at most) `factor`, or a difference of at most `margin`. */
+export type SideBySideGoal =
+  | { readonly factor: number; readonly upTo?: boolean; readonly unit: string }
+  | { readonly margin: number; readonly unit: string };
+
 /**
- * `ours ≤ reference + margin` on two figures of the same case measured side by side in one run: the
- * median over repetitions of their per-repetition difference.
+ * A target on two figures of the same case, measured side by side in one run: the median over
+ * repetitions of their per-repetition ratio (or, for a `margin`, difference), judged against `goal`.
  */
-export function sideBySideMargin(
+export function sideBySideTarget(
   target: string,
   result: CaseResult | undefined,
   metrics: SideBySideMetrics,
-  margin: number,
-  unit: string,
+  goal: SideBySideGoal,
 ): TargetRow {
-  const diff = perRoundMedian(result, metrics.ours, metrics.reference, 'difference');
-  const judged = Number.isFinite(diff);
+  const byMargin = 'margin' in goal;
+  const value = perRoundMedian(result, metrics.ours, metrics.reference, byMargin ? 'difference' : 'ratio');
+  const judged = Number.isFinite(value);
+  const upTo = byMargin || goal.upTo === true;
+  const shown = byMargin ? `${differenceText(value)} ${goal.unit}` : ratioText(value);
   return {
     target,
     ...figureCells(
       figure(result, metrics.ours),
       figure(result, metrics.reference, metrics.referenceLabel),
-      unit,
-      2,
+      goal.unit,
+      upTo ? 2 : undefined,
     ),
-    ratio: judged ? `${differenceText(diff)} ${unit} (side by side, per-round median)` : '–',
-    goal: `≤ +${margin} ${unit}`,
-    met: judged ? diff <= margin : undefined,
+    ratio: judged ? `${shown} (side by side, per-round median)` : '–',
+    goal: byMargin ? `≤ +${goal.margin} ${goal.unit}` : `${upTo ? '≤' : '≥'} ${goal.factor}×`,
+    met: !judged
+      ? undefined
+      : byMargin
+        ? value <= goal.margin
+        : upTo
+          ? value <= goal.factor
+          : value >= goal.factor,
   };
 }

@@ -4,6 +4,7 @@ import {
   type Case,
   type CaseResult,
   describeLatency,
+  describeSideBySide,
   failuresOf,
   runCases,
   type Sample,
@@ -23,7 +24,7 @@ import {
   table,
   targetsTable,
 } from '../harness/report.js';
-import { atLeast, atMost, best, figure, pairedTarget, sideBySideMargin } from '../harness/targets.js';
+import { atLeast, atMost, best, figure, pairedTarget, sideBySideTarget } from '../harness/targets.js';
 import type { ConsumeReport } from '../harness/tracker.js';
 import {
   concurrencies,
@@ -239,12 +240,11 @@ function targets(through: Map<string, CaseResult>, side: Map<string, CaseResult>
     for (const { id } of SIDE_BY_SIDE) {
       const label = id === 'ipc-alo' ? 'at-least-once' : 'at-most-once';
       rows.push(
-        sideBySideMargin(
+        sideBySideTarget(
           `${label} hand-off p50 at 1,000/s, c${c}`,
           side.get(`side-${id}@${c}`),
           { ours: 'p50', reference: 'refP50', referenceLabel: 'raw BRPOP loop (timeout off), side by side' },
-          0.05,
-          'ms',
+          { margin: 0.05, unit: 'ms' },
         ),
       );
     }
@@ -263,14 +263,7 @@ export async function queueSection(ctx: BenchContext): Promise<SectionReport> {
       `${num(s.metrics.rate ?? Number.NaN, 0)} tasks/s, ${num(s.metrics.callsPerTask ?? Number.NaN, 2)} calls/task`,
   );
   const latency = await runCases('queue', selected(ctx, latencyCases(ctx)), sizes.reps, describeLatency);
-  const side = await runCases(
-    'queue',
-    selected(ctx, sideBySideCases(ctx)),
-    sizes.reps,
-    (s) =>
-      `p50 ${num(s.metrics.p50 ?? Number.NaN, 2)} vs ${num(s.metrics.refP50 ?? Number.NaN, 2)} ms, ` +
-      `p99 ${num(s.metrics.p99 ?? Number.NaN, 2)} vs ${num(s.metrics.refP99 ?? Number.NaN, 2)} ms`,
-  );
+  const side = await runCases('queue', selected(ctx, sideBySideCases(ctx)), sizes.reps, describeSideBySide);
   const failures = failuresOf('queue', through, latency, side);
   const markdown = [
     '## Queue',
