@@ -53,7 +53,7 @@ describe('RecallMemory', () => {
 
   it('remembers a value heard soon once the microtasks queued before it have run', async () => {
     const memory = new RecallMemory(true);
-    const seen: Array<string | undefined> = [];
+    const seen: unknown[] = [];
     // A waiter woken by the message resumes in a microtask queued before the memory's.
     queueMicrotask(() => seen.push(memory.recall('k')));
     memory.hearSoon({ kind: 'value', key: 'k', raw: '1::v' });

@@ -44,7 +44,7 @@ export class Waiter<R> {
   #timer: NodeJS.Timeout | undefined;
   #lapse: NodeJS.Timeout | undefined;
   #offAbort: (() => void) | undefined;
-  #resolve!: (value: R | undefined) => void;
+  #resolve!: (value: R | undefined | PromiseLike<R | undefined>) => void;
   #reject!: (error: unknown) => void;
   #markReady!: () => void;
 
@@ -139,7 +139,7 @@ export class Waiter<R> {
     if (this.#done) return;
     this.#done = true;
     const { onDeadline } = this.#options;
-    if (value === undefined && onDeadline) this.#resolve(onDeadline() as Promise<R | undefined>);
+    if (value === undefined && onDeadline) this.#resolve(onDeadline());
     else this.#resolve(value);
     // Tidying up (timers, the hub's maps) waits until the caller has resumed: it is off the path
     // between a write and its waiter, and anything that fires meanwhile finds the wait done.
