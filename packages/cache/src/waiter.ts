@@ -28,8 +28,8 @@ export interface WaiterOptions<R> {
 /**
  * One wait for one key: a timer for the deadline, the abort signal, and a watch on the cache's
  * {@link WakeHub}. Its result settles once: with what `select` made of a wake, with `undefined` (or
- * what `onDeadline` gives) when the deadline (or {@link Waiter.lapseAt}) passes, or with an error (AbortError, the ClosedError of
- * a closing hub, or what Redis answered).
+ * what `onDeadline` gives) when the deadline (or {@link Waiter.lapseAt}) passes, or with an error
+ * (AbortError, the ClosedError of a closing hub, or what Redis answered).
  */
 export class Waiter<R> {
   /** The outcome of the wait. */

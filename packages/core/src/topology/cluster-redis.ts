@@ -32,8 +32,9 @@ type Send = (args: RedisArgument[], options?: object) => Promise<unknown>;
  * their code does not branch on topology: `sendCommand(args)` is routed by the key the command names
  * (see {@link commandKey}) and node-redis follows MOVED/ASK and failovers; `PUBLISH` becomes
  * `SPUBLISH` (the channel carries the structure's hash tag, so it stays on the structure's node);
- * `multi().addCommand(args)` routes the transaction by its first key, with the same `SPUBLISH`; `scanIterator` scans the node of
- * the pattern's hash tag (every node when it has none); commands naming no key go to one node.
+ * `multi().addCommand(args)` routes the transaction by its first key, with the same `SPUBLISH`;
+ * `scanIterator` scans the node of the pattern's hash tag (every node when it has none); commands
+ * naming no key go to one node.
  * Typed commands (`lLen(key)`, …) are node-redis's own, routed by key. A connection dropped by a
  * topology change rejects with a {@link ConnectionError} (transient), never as if the client closed.
  */
