@@ -11,7 +11,7 @@ import {
 } from '@redis-ipc/core/internal';
 import { GroupAcks } from './group/acks.js';
 import { DeadLetters } from './group/dead-letters.js';
-import type { GroupDelivery } from './group/delivery.js';
+import { GroupDelivery } from './group/delivery.js';
 import { WorkDemand } from './group/demand.js';
 import { EventTaker } from './group/event-taker.js';
 import type { ConsumerGroupEvents, GroupEventHandler } from './group/events.js';
@@ -41,6 +41,7 @@ import {
 import { Reclaimer } from './group/reclaimer.js';
 import { GroupRunner } from './group/runner.js';
 import { SerialReads } from './group/serial-reads.js';
+import { StartMarks } from './group/start-marks.js';
 import type { GroupEvent } from './stream-event.js';
 import { normalizeId } from './stream-id.js';
 import { StreamKeys } from './stream-keys.js';
@@ -71,6 +72,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
   readonly #leases: Leases;
   readonly #reclaimer: Reclaimer;
   readonly #deadLetters: DeadLetters;
+  readonly #marks: StartMarks;
   readonly #queries: GroupQueries;
   readonly #runner: GroupRunner<T>;
   readonly #reads: SerialReads<T>;
@@ -106,6 +108,7 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       ipc,
       keys,
       group: this.group,
+      startsKey: keys.starts(this.group),
       consumer: this.consumer,
       settings: this.#settings,
       binary: payload.binary,
@@ -127,7 +130,13 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       dropWaiting: () => this.#reader.dropWaiting(),
       reportError: (error) => this.#backgroundError(error),
       trimmed: (ids) => this.#notices.trimmed(ids),
+      // An event a `read()` caller kept past its limit: its start counts. (A handler's or an
+      // iterator's is counted as it fails.)
+      expired: (held) => {
+        if (held instanceof GroupDelivery) this.#marks.counted(held);
+      },
     });
+    this.#marks = new StartMarks(scope, (error) => this.#backgroundError(error));
     this.#reclaimer = new Reclaimer(scope, {
       wantsWork: () => this.#wantsWork(),
       ready: () => this.#reader.ensureGroup(),
@@ -147,15 +156,18 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       (error) => this.#backgroundError(error),
     );
     this.#queries = new GroupQueries(ipc, keys, this.group, payload.binary);
-    const taker = new EventTaker<T>(this.#reader, payload, this.#leases, this.#deadLetters, {
+    const parts = { leases: this.#leases, deadLetters: this.#deadLetters, marks: this.#marks };
+    const taker = new EventTaker<T>(this.#reader, payload, parts, {
       closing,
       decodeError: (error) => this.#notices.decodeError(error),
+      // Bounded: a handler that hangs must not pin a suspect (it runs beside it after minIdleMs).
+      handlersSettled: () => within(this.#running.idle(), this.#settings.minIdleMs).then(() => undefined),
     });
     this.#reads = new SerialReads<T>(this.#reader, taker, {
       closeSignal: this.#closeController.signal,
       closing,
     });
-    this.#acks = new GroupAcks(scope, this.#leases, (error) => this.#notices.error(error));
+    this.#acks = new GroupAcks(scope, this.#leases, this.#marks, (error) => this.#notices.error(error));
     this.#runner = new GroupRunner<T>({
       closeSignal: this.#closeController.signal,
       ackTimeoutMs: this.#settings.ackTimeoutMs,
@@ -168,7 +180,9 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
       ack: (event) => void this.#acks.ack(event.id),
       fail: (event, error) => void this.#fail(event, error),
       release: (event) => {
-        if (this.#leases.settle(event.id)) void this.#leases.giveBack([event], false);
+        if (!this.#leases.settle(event.id)) return;
+        this.#marks.counted(event);
+        void this.#leases.giveBack([event], false);
       },
       gap: (error) => this.#notices.gap(error),
       reportError: (error) => this.#notices.error(error),
@@ -342,8 +356,11 @@ export class ConsumerGroup<T> extends EventEmitter<ConsumerGroupEvents<T>> {
     this.#leases.settle(event.id);
     this.#notices.failed(error, event);
     if (this.#deadLetters.isLast(event.deliveries)) {
+      this.#marks.forget(event.id);
       const message = error instanceof Error ? error.message : String(error);
       await this.#deadLetters.move(event.id, event.deliveries, 'failed', message);
+    } else {
+      this.#marks.counted(event);
     }
   }
 

@@ -10,7 +10,11 @@ export interface StreamEvent<T> {
 
 /** One event delivered to a consumer of a consumer group. */
 export interface GroupEvent<T> extends StreamEvent<T> {
-  /** How many times the group has delivered this event, this delivery included (1 the first time). */
+  /**
+   * How many times this event has reached a handler, a loop body or a `read()` caller of the group,
+   * this delivery included (1 the first time). Deliveries to a consumer that died before handing the
+   * event out are not counted, nor a first delivery cut short by the death of its process.
+   */
   readonly deliveries: number;
   /**
    * Aborts (with a TimeoutError) when this consumer gives the event up before it was acknowledged:

@@ -1,4 +1,4 @@
-import type { IpcClient } from '@redis-ipc/core';
+import type { IpcClient, StructureKeys } from '@redis-ipc/core';
 
 /** The key kind of streams: `ipc:{name}:s` in prefixed mode. */
 export const STREAM_KIND = 's';
@@ -9,6 +9,7 @@ export const STREAM_KIND = 's';
  *
  * - `main`: the stream itself (the name alone in raw mode).
  * - `dead`: the dead-letter stream shared by every consumer group of the stream.
+ * - `starts(group)`: a group's start marks, a hash of entry id → times it reached a handler.
  */
 export class StreamKeys {
   /** The stream's name, as given. */
@@ -17,6 +18,7 @@ export class StreamKeys {
   readonly main: string;
   /** The dead-letter stream. */
   readonly dead: string;
+  readonly #keys: StructureKeys;
 
   /** Throws InvalidNameError for a name that cannot be used. */
   constructor(ipc: IpcClient, name: string) {
@@ -24,5 +26,11 @@ export class StreamKeys {
     this.name = name;
     this.main = keys.main;
     this.dead = keys.sub('dead');
+    this.#keys = keys;
+  }
+
+  /** The start marks of the consumer group `group`. */
+  starts(group: string): string {
+    return this.#keys.sub(`starts:${group}`);
   }
 }

@@ -54,6 +54,7 @@ export class DeadLetters {
       const deadLetterId = await DEAD_LETTER.run(this.#scope.ipc.redis, {
         key: this.#scope.keys.main,
         deadKey: this.#scope.keys.dead,
+        startsKey: this.#scope.startsKey,
         group: this.#scope.group,
         id,
         consumer: this.#scope.consumer,

@@ -19,6 +19,8 @@ export class GroupDelivery<T> implements GroupEvent<T>, Held {
   deadline = 0;
   /** @internal Lease field. */
   timeoutMs = 0;
+  /** @internal A suspect: its handler runs with no other beside it. */
+  runAlone = false;
   #controller: AbortController | undefined;
   #abortedWith: unknown;
   #aborted = false;

@@ -6,6 +6,7 @@ import type { DeadLetters } from './dead-letters.js';
 import { GroupDelivery } from './delivery.js';
 import { type Delivery, type GroupReader, isGapItem } from './group-reader.js';
 import type { Leases } from './leases.js';
+import type { StartMarks } from './start-marks.js';
 
 /** What the taker needs from the consumer around it. */
 export interface EventTakerHost {
@@ -13,30 +14,34 @@ export interface EventTakerHost {
   closing(): boolean;
   /** An event could not be decoded (it is dead-lettered). */
   decodeError(error: DecodeError): void;
+  /** Resolves once no handler of this consumer runs, or after a bounded wait (a suspect waits for that). */
+  handlersSettled(): Promise<void>;
 }
 
 /**
  * Takes a consumer's events out of its reader's buffer and decodes them; an undecodable one is
- * dead-lettered (never handed out, never lost), a gap becomes a GapError.
+ * dead-lettered (never handed out, never lost), a gap becomes a GapError. A reclaimed event is taken
+ * alone, once its start is marked (see {@link StartMarks}); a suspect one once no handler runs, too.
  */
 export class EventTaker<T> {
   readonly #reader: GroupReader;
   readonly #payload: PayloadCodec<T>;
   readonly #leases: Leases;
   readonly #deadLetters: DeadLetters;
+  readonly #marks: StartMarks;
   readonly #host: EventTakerHost;
 
   constructor(
     reader: GroupReader,
     payload: PayloadCodec<T>,
-    leases: Leases,
-    deadLetters: DeadLetters,
+    parts: { leases: Leases; deadLetters: DeadLetters; marks: StartMarks },
     host: EventTakerHost,
   ) {
     this.#reader = reader;
     this.#payload = payload;
-    this.#leases = leases;
-    this.#deadLetters = deadLetters;
+    this.#leases = parts.leases;
+    this.#deadLetters = parts.deadLetters;
+    this.#marks = parts.marks;
     this.#host = host;
   }
 
@@ -59,9 +64,20 @@ export class EventTaker<T> {
           buffer.shift();
           throw new GapError(item.gap);
         }
+        // A reclaimed event goes out alone, marked: a crash in its handler counts it, and only it.
+        if (item.reclaimed && events.length > 0) return events;
         buffer.shift();
         const event = await this.#decode(item);
-        if (event) events.push(event);
+        if (!event) continue;
+        if (item.reclaimed) {
+          if (item.suspect) {
+            await this.#host.handlersSettled();
+            event.runAlone = true;
+          }
+          await this.#marks.mark(event);
+          return [event];
+        }
+        events.push(event);
       }
     }
     return events;
@@ -90,14 +106,14 @@ export class EventTaker<T> {
   }
 
   // Events already buffered that decode without waiting, taken at once; undefined when there are
-  // none (or the next needs the slow path: a gap, a schema, a decode failure).
+  // none (or the next needs the slow path: a gap, a reclaimed event, a schema, a decode failure).
   takeReady(count: number): Array<GroupDelivery<T>> | undefined {
     if (this.#payload.schema !== undefined) return undefined;
     const buffer = this.#reader.buffer;
     let events: Array<GroupDelivery<T>> | undefined;
     while ((events?.length ?? 0) < count && buffer.size > 0) {
       const item = buffer.peek()!;
-      if (isGapItem(item)) break;
+      if (isGapItem(item) || item.reclaimed) break;
       const value = tryDecodeUnchecked(this.#payload, item.entry, item.id);
       if (value === undefined) break;
       buffer.shift();

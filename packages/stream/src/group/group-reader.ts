@@ -18,7 +18,12 @@ import { type ReadGroupReply, readGroup } from './read-transaction.js';
 export interface Delivery {
   readonly id: string;
   readonly entry: ReplyEntry;
+  /** Times it reached a handler before, plus this delivery. */
   readonly deliveries: number;
+  /** Taken over from an idle consumer: handed out only once its start is marked. */
+  readonly reclaimed?: boolean;
+  /** Reclaimed, and its last start never reached a verdict: it runs alone. */
+  readonly suspect?: boolean;
 }
 
 /** Events the group had not delivered were deleted here. */

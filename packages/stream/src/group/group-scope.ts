@@ -7,6 +7,8 @@ export interface GroupScope {
   readonly ipc: IpcClient;
   readonly keys: StreamKeys;
   readonly group: string;
+  /** The group's start marks (`keys.starts(group)`). */
+  readonly startsKey: string;
   readonly consumer: string;
   readonly settings: GroupSettings;
   /** Payloads are read as bytes (a binary codec), not as text. */

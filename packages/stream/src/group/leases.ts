@@ -35,6 +35,8 @@ export interface LeasesHost {
   reportError(error: unknown): void;
   /** Entries this consumer held were deleted (trimmed) from the stream: they left the pending list. */
   trimmed(ids: string[]): void;
+  /** `held` passed its hold limit (its `expire` has been called). */
+  expired(held: Held): void;
 }
 
 /**
@@ -180,6 +182,7 @@ export class Leases {
       this.#holds.delete(id);
       try {
         hold.expire(new TimeoutError(hold.timeoutMs));
+        this.#host.expired(hold);
       } catch (error) {
         this.#host.reportError(error);
       }
@@ -213,6 +216,7 @@ export class Leases {
   ): Promise<string[]> {
     const reply = await HOLD.run(this.#scope.ipc.redis, {
       key: this.#scope.keys.main,
+      startsKey: this.#scope.startsKey,
       group: this.#scope.group,
       consumer: this.#scope.consumer,
       minIdleMs,

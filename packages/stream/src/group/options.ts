@@ -40,9 +40,9 @@ export interface ConsumerGroupOptions<T> extends PayloadOptions<T> {
    */
   reclaimIntervalMs?: number;
   /**
-   * An event delivered this many times without being acknowledged is moved to the dead-letter stream
-   * (the next reclaim, or at once when a handler of `process` fails on that delivery). `Infinity`:
-   * never.
+   * An event handed out this many times (to a handler, a loop body or a `read()` caller: see
+   * `GroupEvent.deliveries`) without being acknowledged is moved to the dead-letter stream (the
+   * next reclaim, or at once when a handler of `process` fails on that delivery). `Infinity`: never.
    * @default 5
    */
   maxDeliveries?: number;

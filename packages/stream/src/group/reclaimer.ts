@@ -58,6 +58,7 @@ export class Reclaimer {
       const reply = await RECLAIM.run(entryClient(this.#scope.ipc.redis, this.#scope.binary), {
         key: this.#scope.keys.main,
         deadKey: this.#scope.keys.dead,
+        startsKey: this.#scope.startsKey,
         group: this.#scope.group,
         consumer: this.#scope.consumer,
         minIdleMs: this.#scope.settings.minIdleMs,

@@ -80,6 +80,9 @@ export class GroupRunner<T> {
           const pause = yieldIfBusy();
           if (pause) await pause;
           this.#dispatch(handler, event, slots, timeoutMs);
+          // A suspect (its consumer died while it ran) runs alone: should it crash the process again,
+          // no other event is counted with it.
+          if (event.runAlone) await slots.idle();
         }
       }
     } finally {

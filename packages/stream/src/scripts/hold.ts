@@ -1,9 +1,11 @@
 import { defineScript } from '@redis-ipc/core/internal';
-import source from '../lua/hold-1.lua?raw';
+import source from '../lua/hold-2.lua?raw';
 
 /** Entries one consumer holds, to refresh or give back. */
 export interface HoldInput {
   readonly key: string;
+  /** The group's start marks. */
+  readonly startsKey: string;
   readonly group: string;
   readonly consumer: string;
   /** Entries idle for less than this are left alone (another consumer has just taken them). */
@@ -23,11 +25,11 @@ export interface HoldReply {
   readonly deleted: string[];
 }
 
-/** `hold-1.lua`: XCLAIM of a consumer's own entries that reports, rather than drops, deleted ones. */
+/** `hold-2.lua`: XCLAIM of a consumer's own entries that reports, rather than drops, deleted ones. */
 export const HOLD = defineScript<HoldInput, HoldReply>({
-  name: 'hold-1',
+  name: 'hold-2',
   source,
-  keys: (input) => [input.key],
+  keys: (input) => [input.key, input.startsKey],
   args: (input) => [
     input.group,
     input.consumer,

@@ -1,11 +1,13 @@
 import { defineScript } from '@redis-ipc/core/internal';
-import source from '../lua/reclaim-2.lua?raw';
+import source from '../lua/reclaim-3.lua?raw';
 import type { ReplyEntry } from '../stream-reply.js';
 
 /** One reclaim round. */
 export interface ReclaimInput {
   readonly key: string;
   readonly deadKey: string;
+  /** The group's start marks. */
+  readonly startsKey: string;
   readonly group: string;
   readonly consumer: string;
   readonly minIdleMs: number;
@@ -21,13 +23,19 @@ export interface ReclaimInput {
 export interface ClaimedEntry {
   readonly id: string;
   readonly entry: ReplyEntry;
+  /** Times it reached a handler before, plus this delivery. */
   readonly deliveries: number;
+  /** Always true: it must reach a handler only once its start is marked. */
+  readonly reclaimed: true;
+  /** Its last start never reached a verdict (its consumer died while it ran): it runs alone. */
+  readonly suspect: boolean;
 }
 
 /** An entry moved to the dead-letter stream instead. */
 export interface ClaimedDeadLetter {
   readonly id: string;
   readonly deadLetterId: string;
+  /** Times it reached a handler. */
   readonly deliveries: number;
   /** The consumer that held it last. */
   readonly consumer: string;
@@ -43,11 +51,11 @@ export interface ReclaimReply {
   readonly deleted: string[];
 }
 
-/** `reclaim-2.lua`: XAUTOCLAIM, dead-lettering entries delivered too often. */
+/** `reclaim-3.lua`: XAUTOCLAIM, dead-lettering entries started too often. */
 export const RECLAIM = defineScript<ReclaimInput, ReclaimReply>({
-  name: 'reclaim-2',
+  name: 'reclaim-3',
   source,
-  keys: (input) => [input.key, input.deadKey],
+  keys: (input) => [input.key, input.deadKey, input.startsKey],
   args: (input) => [
     input.group,
     input.consumer,
@@ -61,10 +69,12 @@ export const RECLAIM = defineScript<ReclaimInput, ReclaimReply>({
     const [cursor, claimed, dead, deleted] = reply as [unknown, unknown[][], unknown[][], unknown[]];
     return {
       cursor: String(cursor),
-      claimed: claimed.map(([id, fields, deliveries]) => ({
+      claimed: claimed.map(([id, fields, deliveries, suspect]) => ({
         id: String(id),
         entry: [id, fields] as unknown as ReplyEntry,
         deliveries: Number(deliveries),
+        reclaimed: true as const,
+        suspect: Number(suspect) === 1,
       })),
       deadLetters: dead.map(([id, deadLetterId, deliveries, consumer]) => ({
         id: String(id),

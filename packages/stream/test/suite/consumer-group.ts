@@ -101,25 +101,51 @@ export function testConsumerGroup(target: TestTarget): void {
       expect((await consumer.next({ timeoutMs: 1000 })).value).toBe(8);
     });
 
-    it('reclaims the events of a consumer that went silent, with their delivery count', async () => {
+    it('reclaims the events of a consumer that went silent, counting the deliveries that reached a caller', async () => {
       const writer = createWriteStream<number>(ipc, 'reclaim');
-      const other = await t.client();
-      clients.push(other);
-      const doomed = createConsumerGroup<number>(other, 'reclaim', 'g', 'doomed', { minIdleMs: 300 });
-      await doomed.ready();
       await writer.publishMany([1, 2, 3]);
-      expect((await doomed.read({ timeoutMs: 1000 })).map((e) => e.value)).toEqual([1, 2, 3]);
-      // Dies without acknowledging (no refresh any more).
-      await other.close();
+      // A consumer on a client of its own that reads the events and dies (no refresh any more).
+      const readAndDie = async (name: string, reads: number) => {
+        const other = await t.client();
+        const doomed = createConsumerGroup<number>(other, 'reclaim', 'g', name, {
+          minIdleMs: 300,
+          reclaimIntervalMs: 100,
+        });
+        const events: GroupEvent<number>[] = [];
+        for (let n = 0; n < reads; n++) events.push(...(await doomed.read({ timeoutMs: 5000 })));
+        await other.close();
+        return events;
+      };
+      expect((await readAndDie('first', 1)).map((e) => [e.value, e.deliveries])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
+      // Reclaimed events come one at a time, each marked as started before it is returned. The first
+      // delivery wrote no mark, so the death during it is not counted.
+      const second = await readAndDie('second', 3);
+      expect(second.map((e) => [e.value, e.deliveries])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
       const survivor = group<number>('reclaim', 'g', 'survivor', { minIdleMs: 300, reclaimIntervalMs: 100 });
       const reclaimed: string[][] = [];
       survivor.on('reclaimed', (ids) => reclaimed.push(ids));
-      const events = await survivor.read({ timeoutMs: 5000 });
-      expect(events.map((e) => e.value)).toEqual([1, 2, 3]);
-      expect(events.every((e) => e.deliveries === 2)).toBe(true);
+      const events: GroupEvent<number>[] = [];
+      while (events.length < 3) events.push(...(await survivor.read({ timeoutMs: 5000 })));
+      expect(events.map((e) => [e.value, e.deliveries])).toEqual([
+        [1, 2],
+        [2, 2],
+        [3, 2],
+      ]);
       expect(reclaimed.flat()).toHaveLength(3);
+      // XPENDING agrees.
+      expect((await survivor.pendingEntries()).map((entry) => entry.deliveries)).toEqual([2, 2, 2]);
       await survivor.ack(events);
       expect((await survivor.pending()).count).toBe(0);
+      // Acknowledged: no start mark is left behind.
+      expect(await redis.sendCommand(['EXISTS', ipc.keys.structure('s', 'reclaim').sub('starts:g')])).toBe(0);
     });
 
     it('keeps refreshing events a live consumer holds, so a long handler is not reclaimed', async () => {
@@ -244,9 +270,10 @@ export function testConsumerGroup(target: TestTarget): void {
       });
       expect((await consumer.pending()).count).toBe(0);
 
-      // Abandoned twice (read, never acked, consumer gone): dead-lettered by the next reclaim.
+      // Abandoned twice (read, never acked, consumer gone) after the uncounted first delivery (a
+      // death during a first delivery is not counted): dead-lettered by the next reclaim.
       const abandonedId = await writer.publish({ n: 2 });
-      for (const name of ['x1', 'x2']) {
+      for (const name of ['x0', 'x1', 'x2']) {
         const other = await t.client();
         const quitter = createConsumerGroup<{ n: number }>(other, 'dlq', 'g', name, {
           minIdleMs: 100,

@@ -151,6 +151,7 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
     observed.deadLetters.map((letter) => [letter.sourceId, letter]),
   );
   const removedAt = removals[0]?.t;
+  const memberKills = faults.all.filter((f) => f.kind === 'kill' && f.label?.startsWith('member-')).length;
   let handled = 0;
   let retries = 0;
   let duplicates = 0;
@@ -204,8 +205,16 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
         );
       }
     });
+    // Only deliveries that reached a handler count towards maxDeliveries, whatever the faults: a dead
+    // letter needs that many starts in the journal. (A member killed between marking an event started
+    // and running its handler leaves a start the journal lacks: one per kill.)
     const letter = dead.get(id);
-    if (letter && !garbage && faults.all.length === 0 && list.length < plan.settings.maxDeliveries) {
+    if (
+      letter &&
+      !garbage &&
+      removedAt === undefined &&
+      list.length + memberKills < plan.settings.maxDeliveries
+    ) {
       fail(
         'dead-letter',
         `event ${id} (#${n}) was dead-lettered (${letter.reason}) after ${list.length} started deliveries`,

@@ -49,6 +49,9 @@ export const groupMember: Role<MemberParams> = async ({ url, params, journal, la
     const at = { n: value.n, id: event.id, d: event.deliveries };
     journal.write('start', at);
     switch (value.kind) {
+      case 'crash':
+        process.kill(process.pid, 'SIGKILL');
+        return new Promise(() => {});
       case 'cpu':
         burn(value.ms);
         journal.write('done', at);

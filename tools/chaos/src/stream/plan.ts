@@ -1,7 +1,10 @@
 import type { Random } from '@redis-ipc/testing/random';
 
-/** What a group handler does with an event; the publisher writes it into the event's value. */
-export type EventKind = 'io' | 'cpu' | 'flaky' | 'fail' | 'hang' | 'garbage';
+/**
+ * What a group handler does with an event; the publisher writes it into the event's value. `crash`
+ * kills the member's own process (SIGKILL) on every delivery: a crash loop.
+ */
+export type EventKind = 'io' | 'cpu' | 'flaky' | 'fail' | 'hang' | 'garbage' | 'crash';
 
 /** The value of every event the checker publishes. */
 export interface EventValue {
@@ -70,7 +73,14 @@ export function planStream(seed: number, random: Random): StreamPlan {
   let n = 0;
   const event = (): EventValue => {
     n += 1;
-    const kind = random.weighted<EventKind>({ io: 55, cpu: 20, flaky: 10, fail: 4, hang: 4, garbage: 4 });
+    const kind = random.weighted<Exclude<EventKind, 'crash'>>({
+      io: 55,
+      cpu: 20,
+      flaky: 10,
+      fail: 4,
+      hang: 4,
+      garbage: 4,
+    });
     const ms = kind === 'io' ? random.int(1, 20) : kind === 'cpu' ? random.int(1, 15) : 0;
     return { n, kind, ms };
   };
@@ -115,6 +125,11 @@ export function planStream(seed: number, random: Random): StreamPlan {
     }
   }
   faults.sort((a, b) => a.atMs - b.atMs);
+  // A crash loop in one run out of four, on one event: each crash costs a reclaim period. Drawn last,
+  // so the rest of a seed's plan is what it was before crash loops were drawn.
+  const crashN = random.chance(0.25) ? random.int(1, n) : 0;
+  const crashing = (e: EventValue): EventValue =>
+    e.n === crashN && e.kind !== 'garbage' ? { n: e.n, kind: 'crash', ms: 0 } : e;
   return {
     seed,
     stream: `chaos-s-${seed}`,
@@ -123,7 +138,7 @@ export function planStream(seed: number, random: Random): StreamPlan {
     readers,
     members,
     settings,
-    batches,
+    batches: batches.map((batch) => ({ ...batch, events: batch.events.map(crashing) })),
     faults,
   };
 }

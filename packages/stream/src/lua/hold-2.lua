@@ -2,6 +2,7 @@
 -- XCLAIM, after taking out those deleted from the stream meanwhile: XCLAIM would drop them from the
 -- pending list without a word, so here they are acknowledged and named in the reply instead.
 -- KEYS[1]  the stream
+-- KEYS[2]  the group's start marks (a deleted entry's is removed)
 -- ARGV[1]  group name
 -- ARGV[2]  consumer name
 -- ARGV[3]  min idle time in ms: an entry idle for less (another consumer's by now) is left alone
@@ -19,6 +20,7 @@ for i = 6, #ARGV do
     local held = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1]
     if held and held[2] == ARGV[2] then
       redis.call('XACK', KEYS[1], ARGV[1], id)
+      redis.call('HDEL', KEYS[2], id)
       deleted[#deleted + 1] = id
     end
   end
