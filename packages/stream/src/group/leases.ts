@@ -162,13 +162,17 @@ export class Leases {
     // period, and the stamp is the tick's start, so no entry waits two periods.
     const dueBefore = now - this.#scope.settings.refreshIntervalMs / 2;
     const due: string[] = [];
+    const dueStamps: number[] = [];
     this.#holds.forEach((hold, id) => {
-      if ((typeof hold === 'number' ? hold : hold.refreshedAt) <= dueBefore) due.push(id);
+      const refreshedAt = refreshedAtOf(hold);
+      if (refreshedAt > dueBefore) return;
+      due.push(id);
+      dueStamps.push(refreshedAt);
     });
     if (due.length === 0) return;
     this.#refreshing = true;
     try {
-      await this.#refresh(due, now);
+      await this.#refresh(due, dueStamps, now);
     } catch (error) {
       this.#host.reportError(error);
     } finally {
@@ -190,15 +194,18 @@ export class Leases {
   }
 
   // Claims only entries idle for half a period at least, so one another consumer has just reclaimed
-  // stays with it; JUSTID leaves the delivery count alone.
-  async #refresh(due: string[], stamp: number): Promise<void> {
+  // stays with it; JUSTID leaves the delivery count alone. The answer concerns the deliveries that
+  // were due: one fetched anew meanwhile (this consumer reclaimed it again while the claim waited for
+  // a stalled server) has another stamp and is left alone.
+  async #refresh(due: string[], dueStamps: number[], stamp: number): Promise<void> {
     const minIdle = Math.floor(this.#scope.settings.refreshIntervalMs / 2);
     for (let i = 0; i < due.length; i += ID_CHUNK) {
       const chunk = due.slice(i, i + ID_CHUNK);
       const still = new Set(await this.#claim(chunk, minIdle, undefined, undefined));
-      for (const id of chunk) {
+      for (let at = 0; at < chunk.length; at++) {
+        const id = chunk[at]!;
         const hold = this.#holds.get(id);
-        if (hold === undefined) continue;
+        if (hold === undefined || refreshedAtOf(hold) !== dueStamps[i + at]) continue;
         if (!still.has(id)) this.#holds.delete(id);
         else if (typeof hold === 'number') this.#holds.set(id, stamp);
         else hold.refreshedAt = stamp;
@@ -230,4 +237,9 @@ export class Leases {
     }
     return reply.claimed;
   }
+}
+
+// When a held event was delivered or last refreshed.
+function refreshedAtOf(hold: number | Held): number {
+  return typeof hold === 'number' ? hold : hold.refreshedAt;
 }

@@ -75,4 +75,26 @@ describe('checkStream', () => {
     );
     expect(check([...history(...base), ...twice])).toContain('unexplained-duplicate');
   });
+
+  it('owes a reader respawned just before a DEL only what was published after it', () => {
+    const reader = history(
+      [8, 'reader-0.1', 'seen', { n: 1, id: '10-0' }],
+      [8, 'reader-0.1', 'seen', { n: 2, id: '11-0' }],
+      [8, 'reader-0.1', 'seen', { n: 3, id: '12-0' }],
+      [9, 'reader-0.1', 'closed'],
+      [10, 'checker', 'spawn', { label: 'reader-0.2' }],
+      [11, 'checker', 'fault', { kind: 'delete' }],
+      [11, 'member-0.1', 'error', { code: 'IPC_GROUP_MISSING' }],
+    );
+    // It looked only after the DEL: nothing published before it is owed.
+    expect(check([...history(...base), ...reader, ...history([30, 'reader-0.2', 'closed'])])).toEqual([]);
+    // What was published after the DEL is.
+    const after = history([12, 'publisher-0.1', 'published', { n: 4, id: '13-0' }]);
+    const member = history(
+      [13, 'member-0.1', 'start', { n: 4, id: '13-0', d: 1 }],
+      [13, 'member-0.1', 'done', { n: 4, id: '13-0', d: 1 }],
+    );
+    const entries = [...history(...base), ...reader, ...after, ...member];
+    expect(check([...entries, ...history([30, 'reader-0.2', 'closed'])])).toContain('skipped');
+  });
 });

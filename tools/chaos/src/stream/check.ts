@@ -91,7 +91,16 @@ export function checkStream(plan: StreamPlan, observed: StreamObservation): Verd
         break;
       }
     }
-    const from = (spawnedAt.get(proc) ?? 0) <= go ? ZERO : (seen[0] ?? lastPublished);
+    const spawned = spawnedAt.get(proc) ?? 0;
+    let from: string | undefined = spawned <= go ? ZERO : (seen[0] ?? lastPublished);
+    // A respawned reader that saw nothing may have made its first read only after a DEL of the
+    // stream: what was published before that is gone before the reader ever looked, and no gap is
+    // owed for it. It still owes what was published after the DEL.
+    const deletedSince = removals.find((r) => r.kind === 'delete' && r.t >= spawned);
+    if (spawned > go && seen.length === 0 && deletedSince) {
+      from = entries.find((e) => e.ev === 'published' && e.t > deletedSince.t)?.id as string | undefined;
+    }
+    if (from === undefined) continue;
     const to = cleanExit.has(proc) ? lastPublished : (seen[seen.length - 1] ?? ZERO);
     const seenSet = new Set(seen);
     const missed = published.filter(
