@@ -19,8 +19,8 @@ export const CI_SEEDS: Readonly<Record<ScenarioName, readonly number[]>> = {
   queue: [1, 8, 11, 17, 14],
   // XGROUP DESTROY; trimming with kills; kills and a stop of group members; trimming of pending events
   // (maxLen 95); a server stop while a handler runs past its time limit; a crash loop with a cut-off
-  // member.
-  stream: [6, 9, 13, 5, 17, 30],
+  // member; a server stop while refreshes are in flight and events are failed and reclaimed.
+  stream: [6, 9, 13, 5, 17, 30, 35],
   // Buffer codec with kills; a restart; a restart with a stopped waiter; waits under a server stop.
   cache: [4, 9, 14, 12],
 };
