@@ -269,6 +269,8 @@ export function testConsumerGroup(target: TestTarget): void {
         content: '{"n":1}',
       });
       expect((await consumer.pending()).count).toBe(0);
+      // Dead-lettered: its start mark went with it.
+      expect(await redis.sendCommand(['EXISTS', ipc.keys.structure('s', 'dlq').sub('starts:g')])).toBe(0);
 
       // Abandoned twice (read, never acked, consumer gone) after the uncounted first delivery (a
       // death during a first delivery is not counted): dead-lettered by the next reclaim.

@@ -94,11 +94,14 @@ export function testStreamGuarantees(target: TestTarget): void {
         })(),
       ).rejects.toThrow('body failed on 0');
       const b = consumer<number>('thrown', 'g', 'b', options);
-      const handled = new Set<number>();
-      void b.process((value) => {
-        handled.add(value);
+      const handled = new Map<number, number>();
+      void b.process((value, delivered) => {
+        handled.set(value, delivered.deliveries);
       });
       await t.until(() => handled.size === 10, 8000);
+      // The event the body threw on counts as a delivery; the nine only buffered do not.
+      expect(handled.get(0)).toBe(2);
+      expect([...handled.values()].filter((deliveries) => deliveries === 1)).toHaveLength(9);
       await closeAll();
     });
 
@@ -139,12 +142,18 @@ export function testStreamGuarantees(target: TestTarget): void {
       const [event] = await a.read({ count: 1, timeoutMs: 1000 });
       expect(event!.value).toBe(0);
       const b = consumer<number>('unacked', 'g', 'b', options);
-      const handled = new Set<number>();
-      void b.process((value) => {
-        handled.add(value);
+      const handled = new Map<number, number>();
+      void b.process((value, delivered) => {
+        handled.set(value, delivered.deliveries);
       });
       await t.until(() => handled.size === 3, 8000);
       expect(event!.signal.aborted).toBe(true);
+      // The event A's caller kept past its limit counts as a delivery; those A only fetched do not.
+      expect([...handled].sort()).toEqual([
+        [0, 2],
+        [1, 1],
+        [2, 1],
+      ]);
       await closeAll();
     });
 
