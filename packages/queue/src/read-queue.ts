@@ -37,6 +37,7 @@ import {
 import { assembleReader } from './reader-parts.js';
 import type { QueueCounts } from './scripts/counts.js';
 import type { Settlement } from './settlement.js';
+import { StartTurns } from './start-turns.js';
 import { QueueTask, type Task } from './task.js';
 import { iterateTasks } from './task-iterator.js';
 import type { Transport } from './transport.js';
@@ -82,6 +83,8 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
   #closing: Promise<void> | undefined;
   // Handlers (or loop bodies) run in a burst of quick ones: takes mark what they take as started.
   #burst = false;
+  // Shared by every worker of this reader: its started marks are one sequence.
+  readonly #startTurns = new StartTurns();
 
   /** Use {@link createReadQueue}. */
   constructor(ipc: IpcClient, name: string, options: ReadQueueOptions<T> = {}) {
@@ -209,6 +212,7 @@ export class ReadQueue<T> extends EventEmitter<ReadQueueEvents<T>> {
         next: (owner) => dispatcher.next(undefined, Number.POSITIVE_INFINITY, owner),
         cancel: (owner) => dispatcher.cancel(owner, new AbortError()),
         beforeStart: (task, fast) => this.#beforeStart(task, fast),
+        startTurns: this.#startTurns,
         countConsumer: (delta) => dispatcher.countConsumer(delta),
         get stopped() {
           return reader$.closed;

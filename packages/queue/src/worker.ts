@@ -13,6 +13,7 @@ import {
   yieldIfBusy,
 } from '@redis-ipc/core/internal';
 import type { TaskFailedEvent } from './events.js';
+import type { StartTurns } from './start-turns.js';
 import type { QueueTask, Task } from './task.js';
 
 /**
@@ -97,6 +98,8 @@ export interface WorkerHost<T> {
    * as started in Redis. `fast`: the lane's last handler was quick, so later tasks may be marked too.
    */
   beforeStart(task: QueueTask<T>, fast: boolean): Promise<void> | undefined;
+  /** The reader's turns for marking a task started and starting its handler (see {@link StartTurns}). */
+  readonly startTurns: StartTurns;
   /** Whether the reader has stopped handing out tasks. */
   readonly stopped: boolean;
   /** The retry delay after a failure. */
@@ -243,13 +246,24 @@ export class TaskWorker<T> implements Worker {
       // Already dead-lettered and reported as a decode-error event; or given back (closing reader,
       // lost lease) before its handler could start.
       if (entry instanceof DecodeError || entry.aborted) continue;
-      // A crash inside the handler must count this delivery: the started mark goes out first.
-      const marking = this.#host.beforeStart(entry, lastRunMs < FAST_HANDLER_MS);
-      if (marking) await marking;
-      if (entry.aborted) continue;
-      const timed = lastRunMs >= FAST_HANDLER_MS || (runs++ & 15) === 0;
-      const start = timed ? performance.now() : 0;
-      const handling = this.#handle(entry, lane);
+      // A crash inside the handler must count this delivery: the started mark goes out first, and
+      // lanes take turns, so that the mark counts no task whose handler had not begun.
+      const turns = this.#host.startTurns;
+      const turn = turns.take();
+      if (turn) await turn;
+      let handling: Promise<void> | undefined;
+      let timed = false;
+      let start = 0;
+      try {
+        const marking = this.#host.beforeStart(entry, lastRunMs < FAST_HANDLER_MS);
+        if (marking) await marking;
+        if (entry.aborted) continue;
+        timed = lastRunMs >= FAST_HANDLER_MS || (runs++ & 15) === 0;
+        start = timed ? performance.now() : 0;
+        handling = this.#handle(entry, lane);
+      } finally {
+        turns.pass();
+      }
       if (handling) await handling;
       if (timed) lastRunMs = performance.now() - start;
       // Synchronous handlers, and async ones that never wait for I/O, would otherwise keep the event
