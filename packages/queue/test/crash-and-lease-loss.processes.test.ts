@@ -10,16 +10,15 @@ import { runs, workerProcesses } from './support/worker-processes.js';
 describe('crashes and lost leases (consumer processes)', () => {
   const { t, startWorker, push } = workerProcesses('qcrash');
 
-  it('a consumer crashing on one task, again and again, dead-letters that task only', {
-    timeout: 40_000,
-  }, async () => {
-    const settings = { leaseMs: 2000, maxDeliveries: 3, prefetch: 20, crashOn: 0 };
+  // Twenty tasks; consumers with `concurrency` lanes crash on task 0, one after another, three times
+  // (each reclaims what the dead one held once its lease expires); the fourth runs the rest. Only
+  // task 0 is dead-lettered, and every other task runs once, on its first counted delivery.
+  const crashThreeTimesOnTaskZero = async (concurrency: number) => {
+    const settings = { leaseMs: 2000, maxDeliveries: 3, prefetch: 20, crashOn: 0, concurrency };
     await push(20);
     let current = await startWorker(settings);
     for (let crash = 1; crash <= 3; crash++) {
       await current.exited;
-      // The next one reclaims what the dead one held once its lease expires, and crashes in turn
-      // (the last one runs the rest).
       current = await startWorker(settings);
     }
     await t.until(() => (runs([current]).get(19)?.length ?? 0) > 0, 15_000, 'the last consumer ran the rest');
@@ -28,34 +27,29 @@ describe('crashes and lost leases (consumer processes)', () => {
     const letters = await reader.deadLetters();
     expect(letters.map((letter) => letter.deliveries)).toEqual([3]);
     expect(letters[0]!.item).toContain('"n":0}');
-    // The others ran once, on their first counted delivery.
     const rest = runs([current]);
     for (let n = 1; n < 20; n++) expect(rest.get(n)).toEqual([1]);
     expect(await reader.counts()).toMatchObject({ waiting: 0, inFlight: 0, dead: 1 });
-  });
+  };
 
-  it('a consumer crashing on one task as its other lane was about to start the next, again and again, counts only the task that crashes', {
-    timeout: 40_000,
-  }, async () => {
-    // Two lanes take tasks 0 and 1 in the same instant; both need their start marked before their
-    // handlers run. The handler of task 0 kills the process at once: task 1 never started.
-    const settings = { leaseMs: 2000, maxDeliveries: 3, prefetch: 20, crashOn: 0, concurrency: 2 };
-    await push(20);
-    let current = await startWorker(settings);
-    for (let crash = 1; crash <= 3; crash++) {
-      await current.exited;
-      current = await startWorker(settings);
-    }
-    await t.until(() => (runs([current]).get(19)?.length ?? 0) > 0, 15_000, 'the last consumer ran the rest');
-    const reader = createReadQueue(t.ipc, 'jobs');
-    await t.until(async () => (await reader.counts()).inFlight === 0, 10_000, 'every task acked');
-    const letters = await reader.deadLetters();
-    expect(letters.map((letter) => letter.deliveries)).toEqual([3]);
-    expect(letters[0]!.item).toContain('"n":0}');
-    // Task 1 was never counted for the crashes it did not cause.
-    const rest = runs([current]);
-    for (let n = 1; n < 20; n++) expect(rest.get(n)).toEqual([1]);
-  });
+  it(
+    'a consumer crashing on one task, again and again, dead-letters that task only',
+    {
+      timeout: 40_000,
+    },
+    () => crashThreeTimesOnTaskZero(1),
+  );
+
+  // Two lanes take tasks 0 and 1 in the same instant; both need their start marked before their
+  // handlers run. The handler of task 0 kills the process at once: task 1 never started, and must
+  // not be counted for the crashes it did not cause.
+  it(
+    'a consumer crashing on one task as its other lane was about to start the next, again and again, counts only the task that crashes',
+    {
+      timeout: 40_000,
+    },
+    () => crashThreeTimesOnTaskZero(2),
+  );
 
   it('a consumer crashing on one task amid a burst of quick handlers, again and again, counts and dead-letters that task only', {
     timeout: 40_000,
