@@ -21,6 +21,8 @@ export class GroupDelivery<T> implements GroupEvent<T>, Held {
   timeoutMs = 0;
   /** @internal A suspect: its handler runs with no other beside it. */
   runAlone = false;
+  /** @internal Its start is marked in Redis already: it must reach its handler at once. */
+  marked = false;
   #controller: AbortController | undefined;
   #abortedWith: unknown;
   #aborted = false;

@@ -75,6 +75,7 @@ export class EventTaker<T> {
             event.runAlone = true;
           }
           await this.#marks.mark(event);
+          event.marked = true;
           return [event];
         }
         events.push(event);

@@ -76,8 +76,10 @@ export class GroupRunner<T> {
         const events = host.takeReady(free) ?? (await this.#pull(signal, free, onGap));
         if (!events) break;
         for (const event of events) {
-          // Gives timers (refreshes) and I/O (ack replies) their turn during a burst of handlers.
-          const pause = yieldIfBusy();
+          // Gives timers (refreshes) and I/O (ack replies) their turn during a burst of handlers; not
+          // between marking an event started and starting it, where another handler's crash would
+          // count it.
+          const pause = event.marked ? undefined : yieldIfBusy();
           if (pause) await pause;
           this.#dispatch(handler, event, slots, timeoutMs);
           // A suspect (its consumer died while it ran) runs alone: should it crash the process again,
