@@ -16,10 +16,10 @@
 -- ARGV[5]  most entries to claim
 -- ARGV[6]  max deliveries (0: no limit)
 -- ARGV[7]  MAXLEN ~ of the dead-letter stream (0: no limit)
--- Reply:   { next cursor, { { id, fields, deliveries (this one included), suspect (1 or 0) }... },
---            { { dead-lettered id,
---            dead-letter id, times started, last owner }... }, { ids deleted from the stream while
---            pending } }
+-- Reply:   { next cursor,
+--            { { id, fields, deliveries (this one included), suspect (1 or 0) }... },
+--            { { dead-lettered id, dead-letter id, times started, last owner }... },
+--            { ids deleted from the stream while pending } }
 --- @include "includes/dead-letter-record.lua"
 -- Who held each idle entry, looked up before XAUTOCLAIM makes this consumer the owner: a dead letter
 -- names the consumer that never acknowledged it.
